@@ -1,0 +1,347 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { onnx } from 'onnx-proto';
+
+/** Element types the builder can declare for inputs, outputs and initializers. */
+export type OnnxElementType = 'float32' | 'int64' | 'int32' | 'bool';
+
+/** A dimension: a fixed size, or a symbolic name such as `'batch'` shared between tensors. */
+export type OnnxDim = number | string;
+
+/**
+ * An attribute whose ONNX type is spelled out. Needed where inference from a JS value
+ * would be wrong, e.g. a float attribute whose value happens to be whole (`alpha: 1`).
+ */
+export type OnnxTypedAttribute =
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'ints'; readonly value: readonly number[] }
+  | { readonly kind: 'floats'; readonly value: readonly number[] }
+  | { readonly kind: 'strings'; readonly value: readonly string[] };
+
+/**
+ * An attribute value. Plain values are typed by inference: a whole number is INT, any other
+ * number FLOAT, a string STRING, a number array INTS when every entry is whole (else FLOATS),
+ * a string array STRINGS. Use {@link OnnxAttr} to force a type.
+ */
+export type OnnxAttributeValue =
+  | number
+  | string
+  | readonly number[]
+  | readonly string[]
+  | OnnxTypedAttribute;
+
+/** Attributes of one node, by attribute name. */
+export type OnnxAttributes = Readonly<Record<string, OnnxAttributeValue>>;
+
+/** Explicitly typed attribute constructors, for when inference from the JS value is ambiguous. */
+export const OnnxAttr = {
+  int: (value: number): OnnxTypedAttribute => ({ kind: 'int', value }),
+  float: (value: number): OnnxTypedAttribute => ({ kind: 'float', value }),
+  string: (value: string): OnnxTypedAttribute => ({ kind: 'string', value }),
+  ints: (value: readonly number[]): OnnxTypedAttribute => ({ kind: 'ints', value }),
+  floats: (value: readonly number[]): OnnxTypedAttribute => ({ kind: 'floats', value }),
+  strings: (value: readonly string[]): OnnxTypedAttribute => ({ kind: 'strings', value }),
+} as const;
+
+/** Options for a {@link GraphBuilder}. */
+export interface GraphBuilderOptions {
+  /** Graph name stored in the model. Default `'main'`. */
+  readonly name?: string;
+  /** Default-domain opset version. Default 17. */
+  readonly opsetVersion?: number;
+  /** IR version. Default 8 (what opset 17 tooling writes). */
+  readonly irVersion?: number;
+  /** Producer name stored in the model. Default `'sift-tools'`. */
+  readonly producerName?: string;
+  /** Free-text description stored in the model. */
+  readonly docString?: string;
+  /** Extra opset imports, e.g. `{ 'com.microsoft': 1 }`. */
+  readonly extraOpsets?: Readonly<Record<string, number>>;
+}
+
+/** Options for a single node. */
+export interface OnnxNodeOptions {
+  /** Node name; defaults to `<opType>_<n>`. */
+  readonly name?: string;
+  /** Operator domain; defaults to the ONNX default domain. */
+  readonly domain?: string;
+}
+
+const ELEMENT_TYPE_CODES: Readonly<Record<OnnxElementType, number>> = {
+  float32: onnx.TensorProto.DataType.FLOAT,
+  int64: onnx.TensorProto.DataType.INT64,
+  int32: onnx.TensorProto.DataType.INT32,
+  bool: onnx.TensorProto.DataType.BOOL,
+};
+
+/**
+ * Builds an ONNX ModelProto node by node and serializes it.
+ *
+ * Names are the contract: every node input must already exist (a graph input, an
+ * initializer or an earlier node's output), which keeps the graph topologically sorted as
+ * ONNX requires. `''` stands for an omitted optional input.
+ *
+ * @example
+ * ```ts
+ * const g = new GraphBuilder({ name: 'tiny' });
+ * g.input('input_ids', 'int64', ['batch', 'sequence']);
+ * g.initializerFloat32('emb', embeddings, [vocab, dim]);
+ * const x = g.op('Gather', ['emb', 'input_ids']);
+ * const pooled = g.op('ReduceMean', [x, g.constInt64([1])], { keepdims: 0 });
+ * g.node('MatMul', [pooled, 'w'], ['logits']);
+ * g.output('logits', 'float32', ['batch', 2]);
+ * g.save('models/x/onnx/model.onnx');
+ * ```
+ */
+export class GraphBuilder {
+  private readonly inputs: onnx.IValueInfoProto[] = [];
+  private readonly outputs: onnx.IValueInfoProto[] = [];
+  private readonly initializers: onnx.ITensorProto[] = [];
+  private readonly nodes: onnx.INodeProto[] = [];
+  private readonly known = new Set<string>();
+  private readonly metadata = new Map<string, string>();
+  private counter = 0;
+
+  constructor(private readonly options: GraphBuilderOptions = {}) {}
+
+  /** Declares a graph input. Returns its name. */
+  input(name: string, type: OnnxElementType, dims: readonly OnnxDim[]): string {
+    this.define(name);
+    this.inputs.push(valueInfo(name, type, dims));
+    return name;
+  }
+
+  /** Declares a graph output; the name must be produced by a node (or be an input/initializer). */
+  output(name: string, type: OnnxElementType, dims: readonly OnnxDim[]): string {
+    this.requireKnown(name, 'graph output');
+    this.outputs.push(valueInfo(name, type, dims));
+    return name;
+  }
+
+  /** Adds a float32 initializer (stored as little-endian raw data). Returns its name. */
+  initializerFloat32(name: string, data: Float32Array | readonly number[], dims: readonly number[]): string {
+    const values = data instanceof Float32Array ? data : Float32Array.from(data);
+    return this.initializer(name, 'float32', littleEndianBytes(values), values.length, dims);
+  }
+
+  /** Adds an int64 initializer. Numbers must be safe integers. Returns its name. */
+  initializerInt64(name: string, data: BigInt64Array | readonly number[], dims: readonly number[]): string {
+    const values = data instanceof BigInt64Array ? data : BigInt64Array.from(data, toBigInt);
+    return this.initializer(name, 'int64', littleEndianBytes(values), values.length, dims);
+  }
+
+  /** Adds an anonymous 1-D int64 constant (axes, shapes, indices). Returns its generated name. */
+  constInt64(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.initializerInt64(this.fresh('const_i64'), values, dims);
+  }
+
+  /** Adds an anonymous float32 constant; a scalar when `dims` is `[]` (the default for one value). */
+  constFloat32(values: readonly number[], dims?: readonly number[]): string {
+    const shape = dims ?? (values.length === 1 ? [] : [values.length]);
+    return this.initializerFloat32(this.fresh('const_f32'), values, shape);
+  }
+
+  /**
+   * Adds a node with explicit output names. Returns the output names so single-output calls
+   * can be destructured: `const [y] = g.node('Relu', [x], ['y'])`.
+   */
+  node(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attributes: OnnxAttributes = {},
+    options: OnnxNodeOptions = {},
+  ): string[] {
+    for (const name of inputs) {
+      if (name !== '') this.requireKnown(name, `input of ${opType}`);
+    }
+    for (const name of outputs) this.define(name);
+    this.nodes.push({
+      opType,
+      input: [...inputs],
+      output: [...outputs],
+      name: options.name ?? this.fresh(opType),
+      domain: options.domain ?? '',
+      attribute: Object.entries(attributes).map(([key, value]) => toAttribute(key, value)),
+    });
+    return [...outputs];
+  }
+
+  /** Adds a single-output node with a generated output name and returns that name, for chaining. */
+  op(opType: string, inputs: readonly string[], attributes: OnnxAttributes = {}, options: OnnxNodeOptions = {}): string {
+    const [out] = this.node(opType, inputs, [this.fresh(`${opType}_out`)], attributes, options);
+    return out;
+  }
+
+  /** `Unsqueeze` with opset-13+ semantics (axes as an int64 input). */
+  unsqueeze(x: string, axes: readonly number[], output?: string): string {
+    const [out] = this.node('Unsqueeze', [x, this.constInt64(axes)], [output ?? this.fresh('Unsqueeze_out')]);
+    return out;
+  }
+
+  /** `Cast` to the given element type. */
+  cast(x: string, to: OnnxElementType, output?: string): string {
+    const [out] = this.node('Cast', [x], [output ?? this.fresh('Cast_out')], { to: ELEMENT_TYPE_CODES[to] });
+    return out;
+  }
+
+  /** `x @ w + b` (MatMul then Add), the usual dense layer; `b` may be omitted. */
+  dense(x: string, weight: string, bias?: string, output?: string): string {
+    if (bias === undefined) {
+      const [out] = this.node('MatMul', [x, weight], [output ?? this.fresh('MatMul_out')]);
+      return out;
+    }
+    const [out] = this.node('Add', [this.op('MatMul', [x, weight]), bias], [output ?? this.fresh('Add_out')]);
+    return out;
+  }
+
+  /** Stores a key/value pair in the model's `metadata_props`. */
+  setMetadata(key: string, value: string): this {
+    this.metadata.set(key, value);
+    return this;
+  }
+
+  /** Assembles the ModelProto; throws if a graph output was never declared. */
+  toModelProto(): onnx.ModelProto {
+    if (this.outputs.length === 0) throw new Error('GraphBuilder: the graph has no outputs');
+    const opsets: onnx.IOperatorSetIdProto[] = [{ domain: '', version: this.options.opsetVersion ?? 17 }];
+    for (const [domain, version] of Object.entries(this.options.extraOpsets ?? {})) {
+      opsets.push({ domain, version });
+    }
+    return onnx.ModelProto.create({
+      irVersion: this.options.irVersion ?? 8,
+      producerName: this.options.producerName ?? 'sift-tools',
+      producerVersion: '1',
+      docString: this.options.docString ?? '',
+      opsetImport: opsets,
+      metadataProps: [...this.metadata].map(([key, value]) => ({ key, value })),
+      graph: {
+        name: this.options.name ?? 'main',
+        node: this.nodes,
+        input: this.inputs,
+        output: this.outputs,
+        initializer: this.initializers,
+      },
+    });
+  }
+
+  /** Serializes the model to protobuf bytes (what `InferenceSession.create` accepts). */
+  toBytes(): Uint8Array {
+    return onnx.ModelProto.encode(this.toModelProto()).finish();
+  }
+
+  /** Writes the model to `path`, creating parent folders. Returns the byte length written. */
+  save(path: string): number {
+    const bytes = this.toBytes();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+    return bytes.length;
+  }
+
+  private initializer(
+    name: string,
+    type: OnnxElementType,
+    rawData: Uint8Array,
+    length: number,
+    dims: readonly number[],
+  ): string {
+    const expected = dims.reduce((a, b) => a * b, 1);
+    if (expected !== length) {
+      throw new Error(`GraphBuilder: initializer ${name} has ${length} values but dims [${dims.join(', ')}]`);
+    }
+    this.define(name);
+    this.initializers.push({ name, dataType: ELEMENT_TYPE_CODES[type], dims: [...dims], rawData });
+    return name;
+  }
+
+  private define(name: string): void {
+    if (name === '') throw new Error('GraphBuilder: tensor names must not be empty');
+    if (this.known.has(name)) throw new Error(`GraphBuilder: tensor ${name} is defined twice`);
+    this.known.add(name);
+  }
+
+  private requireKnown(name: string, role: string): void {
+    if (!this.known.has(name)) throw new Error(`GraphBuilder: ${role} refers to unknown tensor ${name}`);
+  }
+
+  private fresh(prefix: string): string {
+    let name: string;
+    do {
+      name = `${prefix}_${this.counter++}`;
+    } while (this.known.has(name));
+    return name;
+  }
+}
+
+function valueInfo(name: string, type: OnnxElementType, dims: readonly OnnxDim[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: ELEMENT_TYPE_CODES[type],
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function toBigInt(value: number): bigint {
+  if (!Number.isSafeInteger(value)) throw new Error(`GraphBuilder: ${value} is not a safe integer`);
+  return BigInt(value);
+}
+
+/** ONNX raw_data is little-endian; copy explicitly so big-endian hosts would still be right. */
+function littleEndianBytes(values: Float32Array | BigInt64Array): Uint8Array {
+  const out = new Uint8Array(values.length * values.BYTES_PER_ELEMENT);
+  const view = new DataView(out.buffer);
+  if (values instanceof Float32Array) {
+    values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  } else {
+    values.forEach((v, i) => view.setBigInt64(i * 8, v, true));
+  }
+  return out;
+}
+
+function toAttribute(name: string, value: OnnxAttributeValue): onnx.IAttributeProto {
+  const typed = typeAttribute(value);
+  const T = onnx.AttributeProto.AttributeType;
+  switch (typed.kind) {
+    case 'int':
+      return { name, type: T.INT, i: toSafeInt(typed.value) };
+    case 'float':
+      return { name, type: T.FLOAT, f: typed.value };
+    case 'string':
+      return { name, type: T.STRING, s: Buffer.from(typed.value, 'utf8') };
+    case 'ints':
+      return { name, type: T.INTS, ints: typed.value.map(toSafeInt) };
+    case 'floats':
+      return { name, type: T.FLOATS, floats: [...typed.value] };
+    case 'strings':
+      return { name, type: T.STRINGS, strings: typed.value.map((s) => Buffer.from(s, 'utf8')) };
+  }
+}
+
+function toSafeInt(value: number): number {
+  if (!Number.isSafeInteger(value)) throw new Error(`GraphBuilder: attribute value ${value} is not an integer`);
+  return value;
+}
+
+function typeAttribute(value: OnnxAttributeValue): OnnxTypedAttribute {
+  if (typeof value === 'number') return Number.isInteger(value) ? OnnxAttr.int(value) : OnnxAttr.float(value);
+  if (typeof value === 'string') return OnnxAttr.string(value);
+  if (isStringArray(value)) return OnnxAttr.strings(value);
+  if (isNumberArray(value)) {
+    return value.every((v) => Number.isInteger(v)) ? OnnxAttr.ints(value) : OnnxAttr.floats(value);
+  }
+  return value;
+}
+
+function isNumberArray(value: OnnxAttributeValue): value is readonly number[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'number');
+}
+
+function isStringArray(value: OnnxAttributeValue): value is readonly string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string');
+}
