@@ -1,0 +1,29 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { ConfigModule, type AppConfig } from './config';
+import { ClassificationModule } from './modules/classification/classification.module';
+import { InferenceModule } from './modules/inference';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), InferenceModule, ClassificationModule],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+            forbidUnknownValues: true,
+            validationError: { target: false, value: false },
+          }),
+        },
+      ],
+    };
+  }
+}

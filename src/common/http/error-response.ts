@@ -1,0 +1,119 @@
+import { HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import {
+  InferenceTimeoutError,
+  ModelLoadError,
+  ModelNotFoundError,
+  ModelVersionNotFoundError,
+  QueueFullError,
+  ShuttingDownError,
+} from '../../modules/inference/inference.errors';
+
+/** The one error shape every response uses. */
+export interface ErrorBody {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+  readonly requestId: string;
+  readonly details?: readonly string[];
+}
+
+export interface ShapedError {
+  readonly status: number;
+  readonly body: ErrorBody;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Server faults are logged with their stack; client mistakes are not. */
+  readonly isServerFault: boolean;
+}
+
+interface FastifyLikeError {
+  statusCode?: unknown;
+  code?: unknown;
+  message?: unknown;
+}
+
+/** Fastify's own errors (body parsing, content type, size) by code, with a clearer message. */
+const FASTIFY_ERRORS: Readonly<Record<string, { status: number; message?: string }>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, message: 'Request body is larger than the allowed limit' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, message: 'Content-Length does not match the body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, message: 'Body must not be empty when Content-Type is application/json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, message: 'Malformed JSON body' },
+};
+
+function statusText(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
+}
+
+function shape(
+  status: number,
+  message: string,
+  requestId: string,
+  extra: { headers?: Record<string, string>; details?: readonly string[] } = {},
+): ShapedError {
+  return {
+    status,
+    body: {
+      statusCode: status,
+      error: statusText(status),
+      message,
+      requestId,
+      ...(extra.details && extra.details.length > 0 ? { details: extra.details } : {}),
+    },
+    headers: extra.headers ?? {},
+    isServerFault: status >= 500 && status !== 503 && status !== 504,
+  };
+}
+
+/** Maps anything thrown while serving a request to its status, body and headers. */
+export function shapeError(error: unknown, requestId: string): ShapedError {
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const headers: Record<string, string> = {};
+    let message = error.message;
+    let details: string[] | undefined;
+    if (typeof response === 'object' && response !== null) {
+      const raw = (response as { message?: unknown }).message;
+      if (Array.isArray(raw)) {
+        details = raw.map(String);
+        message = details.join('; ');
+      } else if (typeof raw === 'string') {
+        message = raw;
+      }
+      const retryAfter = (response as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
+    }
+    return shape(status, message, requestId, { headers, details });
+  }
+  if (error instanceof ModelNotFoundError || error instanceof ModelVersionNotFoundError) {
+    return shape(404, error.message, requestId);
+  }
+  if (error instanceof QueueFullError) {
+    return shape(503, error.message, requestId, {
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    });
+  }
+  if (error instanceof ShuttingDownError) {
+    return shape(503, error.message, requestId, { headers: { 'retry-after': '5' } });
+  }
+  if (error instanceof InferenceTimeoutError) {
+    return shape(504, error.message, requestId);
+  }
+  if (error instanceof ModelLoadError) {
+    return shape(503, 'Models are not loaded', requestId, { headers: { 'retry-after': '5' } });
+  }
+  const fastifyError = error as FastifyLikeError;
+  if (typeof fastifyError === 'object' && fastifyError !== null) {
+    const code = typeof fastifyError.code === 'string' ? fastifyError.code : undefined;
+    const known = code === undefined ? undefined : FASTIFY_ERRORS[code];
+    if (known !== undefined) {
+      return shape(known.status, known.message ?? String(fastifyError.message), requestId);
+    }
+    const status = fastifyError.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return shape(status, String(fastifyError.message ?? statusText(status)), requestId);
+    }
+  }
+  return shape(500, 'Internal server error', requestId);
+}

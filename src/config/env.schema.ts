@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+/**
+ * Every environment variable Sift reads, with its default. The README's configuration
+ * table mirrors this object; a test keeps the two in step.
+ */
+export const envSchema = z.object({
+  PORT: integer(0, 65535).default(8000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  MODELS_DIR: z.string().min(1).default('./models'),
+  DEFAULT_MODEL: optionalString,
+  MODELS: csv.default([]),
+  EXECUTION_PROVIDERS: csv
+    .pipe(z.array(z.enum(['cpu', 'cuda'])).min(1))
+    .default(['cpu']),
+  ORT_INTRA_OP_THREADS: integer(0, 256).default(0),
+  ORT_INTER_OP_THREADS: integer(0, 256).default(0),
+
+  MAX_BATCH_SIZE: integer(1, 4096).default(32),
+  MAX_BATCH_TOKENS: integer(1).default(16384),
+  MAX_BATCH_DELAY_MS: integer(0, 10000).default(0),
+  MAX_SEQ_LEN: integer(2, 100000).default(512),
+  INFERENCE_CONCURRENCY: integer(1, 64).default(1),
+  MAX_QUEUE_TEXTS: integer(1).default(4096),
+  REQUEST_TIMEOUT_MS: integer(1).default(30000),
+  DEFAULT_TOP_K: integer(1).default(5),
+
+  MAX_TEXT_CHARS: integer(1).default(10000),
+  MAX_BATCH_ITEMS: integer(1, 100000).default(64),
+  BODY_LIMIT_BYTES: integer(1024).default(1048576),
+  MAX_JSON_DEPTH: integer(2, 1000).default(16),
+  SHUTDOWN_GRACE_MS: integer(0).default(10000),
+
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+  ),
+  CACHE_ENABLED: boolean.default(true),
+  CACHE_MEMORY_ITEMS: integer(0).default(10000),
+  CACHE_TTL_SECONDS: integer(1).default(3600),
+  CACHE_TIMEOUT_MS: integer(1, 60000).default(50),
+
+  MEMORY_WARNING_PERCENT: z.coerce.number().gt(0).max(100).default(90),
+
+  RATE_LIMIT: integer(0).default(100),
+  RATE_LIMIT_WINDOW_SECONDS: integer(1).default(60),
+  TRUST_PROXY: boolean.default(false),
+  CONTENT_FILTER: boolean.default(true),
+  CORS_ORIGINS: csv.default([]),
+  ADMIN_API_KEY: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
+});
+
+export type AppConfig = z.infer<typeof envSchema>;
+
+/** Names of every variable the schema knows: deployment tests check manifests against it. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as ReadonlyArray<keyof AppConfig>;

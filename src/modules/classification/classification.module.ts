@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { InferenceModule } from '../inference';
+import { ClassificationController } from './classification.controller';
+import { ClassificationService } from './classification.service';
+import { ModelsController } from './models.controller';
+
+@Module({
+  imports: [InferenceModule],
+  controllers: [ClassificationController, ModelsController],
+  providers: [ClassificationService],
+})
+export class ClassificationModule {}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConfig, type AppConfig } from '../../config';
+import { InferenceService, type Prediction } from '../inference';
+import type { ClassificationResult } from './dto/classify-response.dto';
+
+/** Models with more labels than this get only their top labels in `scores` by default. */
+const MANY_LABELS = 10;
+
+export interface ClassifyOptions {
+  readonly model?: string;
+  readonly modelVersion?: string;
+  readonly topK?: number;
+}
+
+@Injectable()
+export class ClassificationService {
+  constructor(
+    private readonly inference: InferenceService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async classify(texts: readonly string[], options: ClassifyOptions): Promise<ClassificationResult[]> {
+    const model = this.inference.resolveModel(options.model, options.modelVersion);
+    const labels = model.config.labels;
+    const topK = options.topK ?? (labels.length > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels.length);
+    const predictions = await this.inference.predict(model, texts);
+    return predictions.map((prediction) =>
+      toResult(prediction, labels, topK, model.name, model.version, false),
+    );
+  }
+}
+
+export function toResult(
+  prediction: Prediction,
+  labels: readonly string[],
+  topK: number,
+  model: string,
+  modelVersion: string,
+  cached: boolean,
+): ClassificationResult {
+  const ranked = prediction.probabilities
+    .map((probability, index) => ({ label: labels[index], probability }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, topK);
+  const scores: Record<string, number> = {};
+  for (const { label, probability } of ranked) scores[label] = probability;
+  return {
+    label: prediction.label,
+    score: prediction.score,
+    scores,
+    prediction: prediction.probabilities,
+    confidence: prediction.score,
+    model,
+    model_version: modelVersion,
+    truncated: prediction.truncated,
+    cached,
+  };
+}

@@ -1,0 +1,26 @@
+export interface BatcherOptions {
+  readonly maxBatchSize: number;
+  /** Upper bound on rows × padded length of one ONNX run. */
+  readonly maxBatchTokens: number;
+  /** Extra wait for companions before a non-full batch is dispatched; 0 dispatches at once. */
+  readonly maxBatchDelayMs: number;
+  readonly concurrency: number;
+  readonly maxQueueTexts: number;
+}
+
+/** What one ONNX run looked like, for metrics and tests. */
+export interface BatchRecord {
+  readonly rows: number;
+  readonly paddedTokens: number;
+  readonly realTokens: number;
+  readonly durationMs: number;
+}
+
+export interface BatcherStats {
+  readonly runs: number;
+  readonly textsRun: number;
+  readonly queueDepth: number;
+  readonly inFlight: number;
+  /** Exponentially weighted mean duration of recent runs. */
+  readonly averageRunMs: number;
+}

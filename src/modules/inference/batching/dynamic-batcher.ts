@@ -1,0 +1,272 @@
+import type { Logits } from '../runtime/model-runner.interface';
+import type { BatchRecord, BatcherOptions, BatcherStats } from './batcher.types';
+import { groupBySimilarLength } from './length-grouping';
+
+/** One text waiting for (or in) a run; the same object may serve several identical texts. */
+interface QueuedText {
+  readonly key: string;
+  readonly ids: readonly number[];
+  readonly enqueuedAt: number;
+  readonly request: PendingRequest;
+  readonly slot: number;
+  started: boolean;
+}
+
+interface PendingRequest {
+  entries: readonly QueuedText[];
+  readonly results: (Float32Array | undefined)[];
+  remaining: number;
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  resolve(rows: Float32Array[]): void;
+  reject(error: Error): void;
+}
+
+export interface BatchInput {
+  /** Identity of the text for in-batch de-duplication. */
+  readonly key: string;
+  readonly ids: readonly number[];
+}
+
+export type RunBatch = (rows: readonly (readonly number[])[]) => Promise<Logits>;
+
+export interface BatcherHooks {
+  onRun?(record: BatchRecord): void;
+  /** How long each text of a dispatch waited in the queue. */
+  onDispatch?(queueWaitsMs: readonly number[]): void;
+  onQueueDepth?(depth: number): void;
+}
+
+export interface SubmitOptions {
+  readonly timeoutMs: number;
+  readonly onTimeout: () => Error;
+  readonly onQueueFull: () => Error;
+}
+
+/**
+ * Continuous batching in the style of text-embeddings-inference: an idle model takes a text
+ * at once; while a run is in flight, arrivals queue up and the next run takes as many as fit
+ * the size and padded-token budgets. Results come back as logits rows, in submission order.
+ */
+export class DynamicBatcher {
+  private readonly queue: QueuedText[] = [];
+  private head = 0;
+  private queued = 0;
+  private inFlight = 0;
+  private runs = 0;
+  private textsRun = 0;
+  private averageRunMs = 0;
+  private delayTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly options: BatcherOptions,
+    private readonly runBatch: RunBatch,
+    private readonly hooks: BatcherHooks = {},
+  ) {}
+
+  submit(inputs: readonly BatchInput[], options: SubmitOptions): Promise<Float32Array[]> {
+    if (this.queued + inputs.length > this.options.maxQueueTexts) {
+      return Promise.reject(options.onQueueFull());
+    }
+    return new Promise<Float32Array[]>((resolve, reject) => {
+      const request: PendingRequest = {
+        entries: [],
+        results: new Array<Float32Array | undefined>(inputs.length),
+        remaining: inputs.length,
+        settled: false,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      if (inputs.length === 0) {
+        resolve([]);
+        return;
+      }
+      const now = performance.now();
+      const entries = inputs.map(
+        (input, slot): QueuedText => ({
+          key: input.key,
+          ids: input.ids,
+          enqueuedAt: now,
+          request,
+          slot,
+          started: false,
+        }),
+      );
+      request.entries = entries;
+      request.timer = setTimeout(() => this.fail(request, options.onTimeout()), options.timeoutMs);
+      this.queue.push(...entries);
+      this.queued += entries.length;
+      this.hooks.onQueueDepth?.(this.queued);
+      this.pump();
+    });
+  }
+
+  stats(): BatcherStats {
+    return {
+      runs: this.runs,
+      textsRun: this.textsRun,
+      queueDepth: this.queued,
+      inFlight: this.inFlight,
+      averageRunMs: this.averageRunMs,
+    };
+  }
+
+  /** Resolves once nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.queued === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.concurrency && this.queued > 0) {
+      if (this.shouldWaitForCompanions()) return;
+      const batch = this.take();
+      if (batch.length === 0) break;
+      this.inFlight++;
+      void this.execute(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        this.notifyIfIdle();
+      });
+    }
+  }
+
+  private shouldWaitForCompanions(): boolean {
+    const { maxBatchDelayMs, maxBatchSize } = this.options;
+    if (maxBatchDelayMs <= 0 || this.queued >= maxBatchSize) return false;
+    const oldest = this.peekOldest();
+    if (oldest === undefined) return false;
+    const waited = performance.now() - oldest.enqueuedAt;
+    if (waited >= maxBatchDelayMs) return false;
+    if (this.delayTimer === undefined) {
+      this.delayTimer = setTimeout(() => {
+        this.delayTimer = undefined;
+        this.pump();
+      }, maxBatchDelayMs - waited);
+    }
+    return true;
+  }
+
+  private peekOldest(): QueuedText | undefined {
+    for (let index = this.head; index < this.queue.length; index++) {
+      if (!this.queue[index].started) return this.queue[index];
+    }
+    return undefined;
+  }
+
+  /** FIFO, within the row and padded-token budgets; identical keys share one row. */
+  private take(): QueuedText[] {
+    const { maxBatchSize, maxBatchTokens } = this.options;
+    const taken: QueuedText[] = [];
+    const rowKeys = new Set<string>();
+    let longest = 0;
+    let index = this.head;
+    for (; index < this.queue.length; index++) {
+      const entry = this.queue[index];
+      if (entry.started) continue;
+      const isNewRow = !rowKeys.has(entry.key);
+      if (isNewRow) {
+        const nextLongest = Math.max(longest, entry.ids.length);
+        const fits =
+          rowKeys.size < maxBatchSize && nextLongest * (rowKeys.size + 1) <= maxBatchTokens;
+        if (!fits && rowKeys.size > 0) break;
+        rowKeys.add(entry.key);
+        longest = nextLongest;
+      }
+      entry.started = true;
+      taken.push(entry);
+    }
+    this.advanceHead();
+    this.queued -= taken.length;
+    this.hooks.onQueueDepth?.(this.queued);
+    return taken;
+  }
+
+  private advanceHead(): void {
+    while (this.head < this.queue.length && this.queue[this.head].started) this.head++;
+    // Compact occasionally so the array does not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private async execute(batch: readonly QueuedText[]): Promise<void> {
+    const rowsByKey = new Map<string, readonly number[]>();
+    for (const entry of batch) if (!rowsByKey.has(entry.key)) rowsByKey.set(entry.key, entry.ids);
+    const keys = [...rowsByKey.keys()];
+    const startedAt = performance.now();
+    this.hooks.onDispatch?.(batch.map((entry) => startedAt - entry.enqueuedAt));
+
+    const logitsByKey = new Map<string, Float32Array>();
+    try {
+      for (const group of groupBySimilarLength(keys, (key) => rowsByKey.get(key)?.length ?? 0)) {
+        const rows = group.map((key) => rowsByKey.get(key) ?? []);
+        const groupStart = performance.now();
+        const logits = await this.runBatch(rows);
+        const longest = rows.reduce((max, row) => Math.max(max, row.length), 0);
+        const durationMs = performance.now() - groupStart;
+        this.averageRunMs = this.runs === 0 ? durationMs : 0.8 * this.averageRunMs + 0.2 * durationMs;
+        this.runs++;
+        this.textsRun += rows.length;
+        group.forEach((key, row) => {
+          logitsByKey.set(key, logits.data.slice(row * logits.width, (row + 1) * logits.width));
+        });
+        this.hooks.onRun?.({
+          rows: rows.length,
+          paddedTokens: longest * rows.length,
+          realTokens: rows.reduce((sum, row) => sum + row.length, 0),
+          durationMs,
+        });
+      }
+    } catch (error) {
+      for (const entry of batch) this.fail(entry.request, error as Error);
+      return;
+    }
+    for (const entry of batch) {
+      const row = logitsByKey.get(entry.key);
+      if (row !== undefined) this.deliver(entry, row);
+    }
+  }
+
+  private deliver(entry: QueuedText, row: Float32Array): void {
+    const request = entry.request;
+    if (request.settled) return;
+    request.results[entry.slot] = row;
+    request.remaining--;
+    if (request.remaining === 0) {
+      request.settled = true;
+      clearTimeout(request.timer);
+      request.resolve(request.results as Float32Array[]);
+    }
+  }
+
+  /** Settles a request with an error; its texts not yet in a run leave the queue. */
+  private fail(request: PendingRequest, error: Error): void {
+    if (request.settled) return;
+    request.settled = true;
+    clearTimeout(request.timer);
+    let dropped = 0;
+    for (const entry of request.entries) {
+      if (!entry.started) {
+        entry.started = true;
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      this.queued -= dropped;
+      this.hooks.onQueueDepth?.(this.queued);
+    }
+    request.reject(error);
+    this.notifyIfIdle();
+  }
+
+  private notifyIfIdle(): void {
+    if (this.queued !== 0 || this.inFlight !== 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Domain errors of the inference layer. They carry no HTTP knowledge: the global
+ * exception filter maps each class to its status in one place.
+ */
+export abstract class InferenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ModelNotFoundError extends InferenceError {
+  constructor(
+    readonly model: string,
+    readonly knownModels: readonly string[],
+  ) {
+    super(`Unknown model "${model}". Known models: ${knownModels.join(', ') || '(none)'}`);
+  }
+}
+
+export class ModelVersionNotFoundError extends InferenceError {
+  constructor(
+    readonly model: string,
+    readonly version: string,
+    readonly servedVersion: string,
+  ) {
+    super(
+      `Model "${model}" has no version "${version}"; it serves version "${servedVersion}" (or use "latest")`,
+    );
+  }
+}
+
+export class QueueFullError extends InferenceError {
+  constructor(
+    readonly model: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`The inference queue for model "${model}" is full; retry later`);
+  }
+}
+
+export class InferenceTimeoutError extends InferenceError {
+  constructor(
+    readonly model: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Inference for model "${model}" did not finish within ${timeoutMs} ms`);
+  }
+}
+
+export class ShuttingDownError extends InferenceError {
+  constructor() {
+    super('The server is shutting down and accepts no new work');
+  }
+}
+
+/** A model folder that cannot be served; the message names the folder and the file. */
+export class ModelLoadError extends InferenceError {
+  constructor(
+    readonly modelDir: string,
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`Cannot load model from ${modelDir}: ${file}: ${problem}`);
+  }
+}

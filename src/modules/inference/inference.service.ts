@@ -1,0 +1,247 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectConfig, type AppConfig } from '../../config';
+import { DynamicBatcher } from './batching/dynamic-batcher';
+import type { BatcherStats } from './batching/batcher.types';
+import {
+  InferenceTimeoutError,
+  ModelNotFoundError,
+  ModelVersionNotFoundError,
+  QueueFullError,
+  ShuttingDownError,
+} from './inference.errors';
+import {
+  INFERENCE_OBSERVER,
+  type ClassifyOutcome,
+  type ClassifyRequest,
+  type InferenceObserver,
+  type Prediction,
+} from './inference.types';
+import type { LoadedModel, ModelInfo } from './model/loaded-model';
+import { discoverModelDirs } from './model/model-discovery';
+import { prepareModel, type PreparedModel } from './model/model-loader';
+import { toProbabilities } from './postprocess';
+
+const PREFERRED_DEFAULT_MODEL = 'spam-en';
+
+type LoadState =
+  | { readonly phase: 'loading' }
+  | { readonly phase: 'ready' }
+  | { readonly phase: 'failed'; readonly error: Error };
+
+/**
+ * The one inference entry point every module shares: loads the model folders, owns a
+ * dynamic batcher per model, and turns texts into predictions.
+ */
+@Injectable()
+export class InferenceService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly logger = new Logger(InferenceService.name);
+  private readonly models = new Map<string, LoadedModel>();
+  private defaultModelName: string | undefined;
+  private state: LoadState = { phase: 'loading' };
+  private loading: Promise<void> | undefined;
+  private shuttingDown = false;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    @Optional() @Inject(INFERENCE_OBSERVER) private readonly observer?: InferenceObserver,
+  ) {}
+
+  /** Loading starts after bootstrap so the server can answer `/ready` with 503 meanwhile. */
+  onApplicationBootstrap(): void {
+    void this.whenLoaded().catch(() => undefined);
+  }
+
+  /** Resolves when every model is loaded and warmed; rejects with the first load error. */
+  whenLoaded(): Promise<void> {
+    this.loading ??= this.loadAll().then(
+      () => {
+        this.state = { phase: 'ready' };
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.state = { phase: 'failed', error: failure };
+        throw failure;
+      },
+    );
+    return this.loading;
+  }
+
+  isReady(): boolean {
+    return this.state.phase === 'ready' && !this.shuttingDown;
+  }
+
+  isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  loadError(): Error | undefined {
+    return this.state.phase === 'failed' ? this.state.error : undefined;
+  }
+
+  listModels(): ModelInfo[] {
+    return [...this.models.values()].map((model) => ({
+      name: model.name,
+      version: model.version,
+      labels: model.config.labels,
+      problem_type: model.config.problemType,
+      max_sequence_length: model.maxSequenceLength,
+      provider: model.runner.provider,
+      default: model.name === this.defaultModelName,
+    }));
+  }
+
+  /** Finds the model a request names (or the default) and checks the requested version. */
+  resolveModel(name?: string, version?: string): LoadedModel {
+    const modelName = name ?? this.defaultModelName;
+    const model = modelName === undefined ? undefined : this.models.get(modelName);
+    if (model === undefined) {
+      throw new ModelNotFoundError(modelName ?? '(default)', [...this.models.keys()]);
+    }
+    if (version !== undefined && version !== 'latest' && version !== model.version) {
+      throw new ModelVersionNotFoundError(model.name, version, model.version);
+    }
+    return model;
+  }
+
+  async classify(request: ClassifyRequest): Promise<ClassifyOutcome> {
+    const model = this.resolveModel(request.model, request.modelVersion);
+    const predictions = await this.predict(model, request.texts);
+    return {
+      model: model.name,
+      modelVersion: model.version,
+      labels: model.config.labels,
+      predictions,
+    };
+  }
+
+  /** Runs texts through a resolved model's batcher; results in input order. */
+  async predict(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
+    if (this.shuttingDown) throw new ShuttingDownError();
+    const tokenizeStart = performance.now();
+    const encoded = texts.map((text) => model.preprocessor.encode(text));
+    this.observer?.tokenized((performance.now() - tokenizeStart) / 1000);
+
+    const rows = await model.batcher.submit(
+      encoded.map((item, index) => ({ key: texts[index], ids: item.ids })),
+      {
+        timeoutMs: this.config.REQUEST_TIMEOUT_MS,
+        onTimeout: () => new InferenceTimeoutError(model.name, this.config.REQUEST_TIMEOUT_MS),
+        onQueueFull: () => new QueueFullError(model.name, this.retryAfterSeconds(model)),
+      },
+    );
+    return rows.map((logits, index): Prediction => {
+      const probabilities = toProbabilities(logits, model.config.activation);
+      let best = 0;
+      for (let i = 1; i < probabilities.length; i++) {
+        if (probabilities[i] > probabilities[best]) best = i;
+      }
+      const label = model.config.labels[best];
+      this.observer?.predicted(model.name, label);
+      return { label, score: probabilities[best], probabilities, truncated: encoded[index].truncated };
+    });
+  }
+
+  batcherStats(modelName: string): BatcherStats | undefined {
+    return this.models.get(modelName)?.batcher.stats();
+  }
+
+  /** Stops taking work and waits (up to `graceMs`) for queued and running texts to finish. */
+  async drain(graceMs: number): Promise<boolean> {
+    this.shuttingDown = true;
+    const idle = Promise.all([...this.models.values()].map((model) => model.batcher.whenIdle()));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const drained = await Promise.race([idle.then(() => true as const), timeout]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  /** Runs before the HTTP server closes: readiness turns 503 and queued work finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const drained = await this.drain(this.config.SHUTDOWN_GRACE_MS);
+    if (!drained) {
+      this.logger.warn(`Shutdown grace of ${this.config.SHUTDOWN_GRACE_MS} ms ran out with work queued`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.models.values()].map((model) => model.runner.release()));
+    this.models.clear();
+  }
+
+  /** How long the texts already queued should take to clear, from recent run times. */
+  private retryAfterSeconds(model: LoadedModel): number {
+    const { queueDepth, averageRunMs } = model.batcher.stats();
+    const runsAhead = Math.ceil(queueDepth / this.config.MAX_BATCH_SIZE);
+    return Math.max(1, Math.ceil((runsAhead * averageRunMs) / 1000));
+  }
+
+  private async loadAll(): Promise<void> {
+    const dirs = discoverModelDirs(this.config.MODELS_DIR, this.config.MODELS);
+    for (const dir of dirs) {
+      if (this.shuttingDown) return;
+      const started = performance.now();
+      const prepared = await prepareModel(dir, this.config.MAX_SEQ_LEN, {
+        executionProviders: this.config.EXECUTION_PROVIDERS,
+        intraOpThreads: this.config.ORT_INTRA_OP_THREADS,
+        interOpThreads: this.config.ORT_INTER_OP_THREADS,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      this.models.set(prepared.name, this.attachBatcher(prepared, seconds));
+      this.observer?.modelLoaded(prepared.name, seconds);
+      this.logger.log(
+        `Loaded model "${prepared.name}" version ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s`,
+      );
+    }
+    this.defaultModelName = this.pickDefaultModel();
+  }
+
+  private pickDefaultModel(): string {
+    const requested = this.config.DEFAULT_MODEL;
+    if (requested !== undefined) {
+      if (!this.models.has(requested)) {
+        throw new ModelNotFoundError(requested, [...this.models.keys()]);
+      }
+      return requested;
+    }
+    if (this.models.has(PREFERRED_DEFAULT_MODEL)) return PREFERRED_DEFAULT_MODEL;
+    return [...this.models.keys()][0];
+  }
+
+  private attachBatcher(prepared: PreparedModel, loadTimeSeconds: number): LoadedModel {
+    const observer = this.observer;
+    const batcher = new DynamicBatcher(
+      {
+        maxBatchSize: this.config.MAX_BATCH_SIZE,
+        maxBatchTokens: this.config.MAX_BATCH_TOKENS,
+        maxBatchDelayMs: this.config.MAX_BATCH_DELAY_MS,
+        concurrency: this.config.INFERENCE_CONCURRENCY,
+        maxQueueTexts: this.config.MAX_QUEUE_TEXTS,
+      },
+      (rows) => prepared.runner.run(rows, prepared.preprocessor.padId),
+      {
+        onRun: (record) =>
+          observer?.batchRun(prepared.name, record.rows, record.paddedTokens, record.durationMs / 1000),
+        onDispatch: (waits) =>
+          observer?.queueWait(
+            prepared.name,
+            waits.map((ms) => ms / 1000),
+          ),
+        onQueueDepth: (depth) => observer?.queueDepth(prepared.name, depth),
+      },
+    );
+    return { ...prepared, batcher, loadTimeSeconds };
+  }
+}

@@ -1,0 +1,34 @@
+/** One text's classification, before any HTTP shaping. */
+export interface Prediction {
+  readonly label: string;
+  readonly score: number;
+  /** Probabilities in label-id order. */
+  readonly probabilities: readonly number[];
+  readonly truncated: boolean;
+}
+
+export interface ClassifyRequest {
+  readonly texts: readonly string[];
+  readonly model?: string;
+  /** "latest" or the version hash `GET /models` reports. */
+  readonly modelVersion?: string;
+}
+
+export interface ClassifyOutcome {
+  readonly model: string;
+  readonly modelVersion: string;
+  readonly labels: readonly string[];
+  readonly predictions: readonly Prediction[];
+}
+
+/** Hooks the metrics module implements; the inference layer knows nothing of Prometheus. */
+export interface InferenceObserver {
+  modelLoaded(model: string, seconds: number): void;
+  batchRun(model: string, rows: number, paddedTokens: number, seconds: number): void;
+  queueWait(model: string, seconds: readonly number[]): void;
+  queueDepth(model: string, depth: number): void;
+  tokenized(seconds: number): void;
+  predicted(model: string, label: string): void;
+}
+
+export const INFERENCE_OBSERVER = Symbol('sift:inference-observer');

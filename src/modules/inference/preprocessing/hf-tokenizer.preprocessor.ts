@@ -1,0 +1,69 @@
+import { Tokenizer } from '@huggingface/tokenizers';
+import { ModelLoadError } from '../inference.errors';
+import { readJsonFile } from '../model/model-config';
+import type { EncodedText, Preprocessor } from './preprocessor.interface';
+
+const PROBE_TEXT = 'sift probe';
+
+/**
+ * Runs a model's `tokenizer.json`. The library has no truncation, so we encode without
+ * special tokens, cut the content, and wrap it in the special tokens the post-processor
+ * adds — the same result as Hugging Face's `truncation=True` for a single sequence.
+ */
+export class HfTokenizerPreprocessor implements Preprocessor {
+  private readonly prefix: readonly number[];
+  private readonly suffix: readonly number[];
+  private readonly contentBudget: number;
+
+  private constructor(
+    private readonly tokenizer: Tokenizer,
+    readonly maxLength: number,
+    readonly padId: number,
+  ) {
+    const withSpecials = tokenizer.encode(PROBE_TEXT).ids;
+    const content = tokenizer.encode(PROBE_TEXT, { add_special_tokens: false }).ids;
+    const start = findSubsequence(withSpecials, content);
+    this.prefix = start < 0 ? [] : withSpecials.slice(0, start);
+    this.suffix = start < 0 ? [] : withSpecials.slice(start + content.length);
+    this.contentBudget = Math.max(1, maxLength - this.prefix.length - this.suffix.length);
+  }
+
+  static load(modelDir: string, maxLength: number): HfTokenizerPreprocessor {
+    const tokenizerJson = readJsonFile(modelDir, 'tokenizer.json');
+    let tokenizerConfig: Record<string, unknown> = {};
+    try {
+      tokenizerConfig = readJsonFile(modelDir, 'tokenizer_config.json');
+    } catch (error) {
+      if (!(error instanceof ModelLoadError && error.message.endsWith('file is missing'))) {
+        throw error;
+      }
+    }
+    let tokenizer: Tokenizer;
+    try {
+      tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+      tokenizer.encode(PROBE_TEXT);
+    } catch (error) {
+      throw new ModelLoadError(modelDir, 'tokenizer.json', `unusable (${(error as Error).message})`);
+    }
+    const padToken = typeof tokenizerConfig.pad_token === 'string' ? tokenizerConfig.pad_token : '[PAD]';
+    const padId = tokenizer.token_to_id(padToken) ?? 0;
+    return new HfTokenizerPreprocessor(tokenizer, maxLength, padId);
+  }
+
+  encode(text: string): EncodedText {
+    const content = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    const truncated = content.length > this.contentBudget;
+    const kept = truncated ? content.slice(0, this.contentBudget) : content;
+    return { ids: [...this.prefix, ...kept, ...this.suffix], truncated };
+  }
+}
+
+function findSubsequence(haystack: readonly number[], needle: readonly number[]): number {
+  outer: for (let start = 0; start + needle.length <= haystack.length; start++) {
+    for (let offset = 0; offset < needle.length; offset++) {
+      if (haystack[start + offset] !== needle[offset]) continue outer;
+    }
+    return start;
+  }
+  return -1;
+}

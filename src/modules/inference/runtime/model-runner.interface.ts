@@ -1,0 +1,13 @@
+/** Executes a padded batch of token ids; swappable so tests and other runtimes can plug in. */
+export interface ModelRunner {
+  /** Execution provider actually in use (`cpu`, `cuda`). */
+  readonly provider: string;
+  /** Runs one batch and returns row-major logits `[rows.length, width]`. */
+  run(rows: readonly (readonly number[])[], padId: number): Promise<Logits>;
+  release(): Promise<void>;
+}
+
+export interface Logits {
+  readonly data: Float32Array;
+  readonly width: number;
+}
