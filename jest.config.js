@@ -4,7 +4,7 @@ module.exports = {
   rootDir: '.',
   testRegex: '(src|test|tools|bench)/.*\\.(spec|e2e-spec)\\.ts$',
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   // Shares the host's typed-array constructors with onnxruntime-node (see the file's note).
   testEnvironment: '<rootDir>/tools/onnx/onnxruntime.environment.js',

@@ -4,13 +4,19 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ConfigModule, type AppConfig } from './config';
 import { ClassificationModule } from './modules/classification/classification.module';
 import { InferenceModule } from './modules/inference';
+import { RedisModule } from './modules/redis/redis.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), InferenceModule, ClassificationModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule,
+        InferenceModule,
+        ClassificationModule,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         {

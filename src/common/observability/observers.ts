@@ -1,0 +1,27 @@
+/**
+ * Observation hooks that feature modules call and the metrics module implements, so the
+ * cache, guards and filters stay free of Prometheus types. Inject them with `@Optional()`.
+ */
+export type CacheTier = 'memory' | 'redis';
+export type CacheResult = 'hit' | 'miss' | 'error' | 'skipped';
+
+export interface CacheObserver {
+  cacheRequest(tier: CacheTier, result: CacheResult, count?: number): void;
+  redisUp(up: boolean): void;
+}
+
+export type RejectionReason =
+  | 'validation'
+  | 'rate_limited'
+  | 'queue_full'
+  | 'timeout'
+  | 'not_found'
+  | 'unauthorized'
+  | 'shutting_down';
+
+export interface RejectionObserver {
+  rejected(reason: RejectionReason): void;
+}
+
+export const CACHE_OBSERVER = Symbol('sift:cache-observer');
+export const REJECTION_OBSERVER = Symbol('sift:rejection-observer');

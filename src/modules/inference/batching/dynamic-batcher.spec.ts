@@ -1,0 +1,161 @@
+import type { Logits } from '../runtime/model-runner.interface';
+import { DynamicBatcher, type BatchInput, type SubmitOptions } from './dynamic-batcher';
+import type { BatcherOptions } from './batcher.types';
+import { groupBySimilarLength } from './length-grouping';
+
+/** A runner whose logits are a pure function of the ids, and whose runs we can hold open. */
+function recordingRunner() {
+  const runs: number[][][] = [];
+  const gates: (() => void)[] = [];
+  let holdRuns = false;
+  const run = async (rows: readonly (readonly number[])[]): Promise<Logits> => {
+    runs.push(rows.map((row) => [...row]));
+    if (holdRuns) await new Promise<void>((resolve) => gates.push(resolve));
+    const data = new Float32Array(rows.length * 2);
+    rows.forEach((row, index) => {
+      data[index * 2] = row.reduce((sum, id) => sum + id, 0);
+      data[index * 2 + 1] = row.length;
+    });
+    return { data, width: 2 };
+  };
+  return {
+    run,
+    runs,
+    hold: () => (holdRuns = true),
+    releaseAll: () => {
+      holdRuns = false;
+      gates.splice(0).forEach((open) => open());
+    },
+  };
+}
+
+const OPTIONS: BatcherOptions = {
+  maxBatchSize: 4,
+  maxBatchTokens: 1000,
+  maxBatchDelayMs: 0,
+  concurrency: 1,
+  maxQueueTexts: 100,
+};
+
+const SUBMIT: SubmitOptions = {
+  timeoutMs: 10_000,
+  onTimeout: () => new Error('timeout'),
+  onQueueFull: () => new Error('queue full'),
+};
+
+const input = (key: string, ids: number[]): BatchInput => ({ key, ids });
+
+describe(DynamicBatcher.name, () => {
+  it('dispatches a lone text at once when idle', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher(OPTIONS, runner.run);
+    const [row] = await sut.submit([input('a', [1, 2, 3])], SUBMIT);
+    expect(Array.from(row)).toEqual([6, 3]);
+    expect(runner.runs).toEqual([[[1, 2, 3]]]);
+  });
+
+  it('batches texts that arrive while a run is in flight, and keeps each caller’s order', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher(OPTIONS, runner.run);
+    runner.hold();
+    const first = sut.submit([input('a', [1])], SUBMIT);
+    const second = sut.submit([input('b', [2]), input('c', [3])], SUBMIT);
+    const third = sut.submit([input('d', [4])], SUBMIT);
+    runner.releaseAll();
+    await first;
+    runner.releaseAll();
+    const [secondRows, thirdRows] = await Promise.all([second, third]);
+    expect(secondRows.map((row) => row[0])).toEqual([2, 3]);
+    expect(thirdRows.map((row) => row[0])).toEqual([4]);
+    expect(runner.runs).toHaveLength(2);
+    expect(runner.runs[1].map((row) => row[0]).sort()).toEqual([2, 3, 4]);
+  });
+
+  it('never puts more than maxBatchSize rows in one run', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher({ ...OPTIONS, maxBatchSize: 3 }, runner.run);
+    const texts = Array.from({ length: 10 }, (_, i) => input(`t${i}`, [i + 1]));
+    const rows = await sut.submit(texts, SUBMIT);
+    expect(rows.map((row) => row[0])).toEqual(texts.map((text) => text.ids[0]));
+    expect(Math.max(...runner.runs.map((run) => run.length))).toBeLessThanOrEqual(3);
+    expect(runner.runs.flat()).toHaveLength(10);
+  });
+
+  it('respects the padded-token budget', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher({ ...OPTIONS, maxBatchTokens: 20 }, runner.run);
+    const long = Array.from({ length: 10 }, (_, i) => i + 1);
+    await sut.submit([input('a', long), input('b', long.slice(1)), input('c', long.slice(2))], SUBMIT);
+    for (const run of runner.runs) {
+      const longest = Math.max(...run.map((row) => row.length));
+      expect(longest * run.length).toBeLessThanOrEqual(20);
+    }
+  });
+
+  it('computes identical texts of one batch once', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher(OPTIONS, runner.run);
+    const rows = await sut.submit([input('same', [7]), input('same', [7]), input('other', [8])], SUBMIT);
+    expect(rows.map((row) => row[0])).toEqual([7, 7, 8]);
+    expect(runner.runs.flat()).toHaveLength(2);
+  });
+
+  it('rejects a request that would overflow the queue without queueing any of it', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher({ ...OPTIONS, maxQueueTexts: 2 }, runner.run);
+    await expect(
+      sut.submit([input('a', [1]), input('b', [2]), input('c', [3])], SUBMIT),
+    ).rejects.toThrow('queue full');
+    expect(sut.stats().queueDepth).toBe(0);
+    expect(runner.runs).toHaveLength(0);
+  });
+
+  it('times out a waiting request and drops its unstarted texts from the queue', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher({ ...OPTIONS, maxBatchSize: 1 }, runner.run);
+    runner.hold();
+    const running = sut.submit([input('a', [1])], SUBMIT);
+    const waiting = sut.submit([input('b', [2]), input('c', [3])], { ...SUBMIT, timeoutMs: 20 });
+    await expect(waiting).rejects.toThrow('timeout');
+    expect(sut.stats().queueDepth).toBe(0);
+    runner.releaseAll();
+    await running;
+    await sut.whenIdle();
+    expect(runner.runs.flat().map((row) => row[0])).toEqual([1]);
+  });
+
+  it('waits up to maxBatchDelayMs for companions before dispatching', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher({ ...OPTIONS, maxBatchDelayMs: 50 }, runner.run);
+    const first = sut.submit([input('a', [1])], SUBMIT);
+    const second = sut.submit([input('b', [2])], SUBMIT);
+    await Promise.all([first, second]);
+    expect(runner.runs).toHaveLength(1);
+    expect(runner.runs[0]).toHaveLength(2);
+  });
+
+  it('fails every text of a run whose execution throws, and keeps serving afterwards', async () => {
+    let shouldFail = true;
+    const sut = new DynamicBatcher(OPTIONS, async (rows) => {
+      if (shouldFail) throw new Error('runtime exploded');
+      return { data: new Float32Array(rows.length), width: 1 };
+    });
+    await expect(sut.submit([input('a', [1])], SUBMIT)).rejects.toThrow('runtime exploded');
+    shouldFail = false;
+    await expect(sut.submit([input('a', [1])], SUBMIT)).resolves.toHaveLength(1);
+  });
+});
+
+describe(groupBySimilarLength.name, () => {
+  it('separates one long text from many short ones', () => {
+    const lengths = [...Array.from({ length: 31 }, () => 10), 500];
+    const groups = groupBySimilarLength(lengths, (length) => length);
+    expect(groups).toHaveLength(2);
+    expect(groups[1]).toEqual([500]);
+  });
+
+  it('keeps texts of similar length together', () => {
+    const groups = groupBySimilarLength([12, 10, 11, 14, 13], (length) => length);
+    expect(groups).toEqual([[10, 11, 12, 13, 14]]);
+  });
+});

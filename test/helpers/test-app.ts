@@ -1,0 +1,65 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
+import { resolve } from 'node:path';
+import { createApp } from '../../src/app.factory';
+import { loadConfig, type AppConfig } from '../../src/config';
+import { InferenceService } from '../../src/modules/inference';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const SHIPPED_MODELS_DIR = resolve(REPO_ROOT, 'models');
+
+/** Test defaults: quiet logs, only the small default model, no rate limit, no Redis. */
+const TEST_DEFAULTS: Readonly<Record<string, string>> = {
+  MODELS_DIR: SHIPPED_MODELS_DIR,
+  MODELS: 'spam-en',
+  LOG_LEVEL: 'silent',
+  RATE_LIMIT: '0',
+};
+
+export interface TestApp {
+  readonly app: NestFastifyApplication;
+  readonly config: AppConfig;
+  readonly inference: InferenceService;
+  /** Set when started with `listen: true`: e.g. http://127.0.0.1:43127 */
+  readonly baseUrl: string | undefined;
+  inject(options: InjectOptions): Promise<InjectResponse>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Bind a real port on 127.0.0.1 (for load and multi-instance tests). */
+  readonly listen?: boolean;
+  /** Return before models finish loading (readiness tests). */
+  readonly waitForModels?: boolean;
+}
+
+/** Boots the production app (same module graph and global pipeline) with the given env. */
+export async function startTestApp(
+  env: Readonly<Record<string, string>> = {},
+  options: StartOptions = {},
+): Promise<TestApp> {
+  const config = loadConfig({ ...TEST_DEFAULTS, ...env });
+  const app = await createApp(config);
+  const inference = app.get(InferenceService);
+  if (options.waitForModels !== false) await inference.whenLoaded();
+  let baseUrl: string | undefined;
+  if (options.listen === true) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.getHttpServer().address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP address');
+    baseUrl = `http://127.0.0.1:${address.port}`;
+  }
+  return {
+    app,
+    config,
+    inference,
+    baseUrl,
+    inject: (injectOptions) => app.inject(injectOptions),
+    close: () => app.close(),
+  };
+}
+
+/** POST helper for JSON routes. */
+export function postJson(testApp: TestApp, url: string, payload: unknown): Promise<InjectResponse> {
+  return testApp.inject({ method: 'POST', url, payload: payload as InjectOptions['payload'] });
+}
