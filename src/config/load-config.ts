@@ -17,7 +17,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(relevant);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const variable = issue.path.join('.') || '(environment)';
+      const variable = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
       const received = relevant[variable];
       const shown = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
       return `${variable}: ${issue.message}${shown}`;

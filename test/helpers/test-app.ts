@@ -1,11 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.factory';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { InferenceService } from '../../src/modules/inference';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const SHIPPED_MODELS_DIR = resolve(REPO_ROOT, 'models');
 
 /** Test defaults: quiet logs, only the small default model, no rate limit, no Redis. */
