@@ -1,5 +1,6 @@
 import { ModelLoadError } from '../inference.errors';
 import type { ModelConfig } from '../model/model-config';
+import { loadFastTextPreprocessor } from './fasttext.preprocessor';
 import { HfTokenizerPreprocessor } from './hf-tokenizer.preprocessor';
 import type { Preprocessor } from './preprocessor.interface';
 
@@ -13,6 +14,8 @@ export function createPreprocessor(
   switch (kind) {
     case 'tokenizer.json':
       return HfTokenizerPreprocessor.load(modelDir, maxLength);
+    case 'fasttext':
+      return loadFastTextPreprocessor(modelDir, config.sift, maxLength);
     default:
       throw new ModelLoadError(
         modelDir,

@@ -37,7 +37,15 @@ const EOW = 0x3e; // '>'
 
 /** fastText's `Dictionary::readWord` separators. */
 function isSeparator(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x0b || byte === 0x0c || byte === 0x00;
+  return (
+    byte === 0x20 ||
+    byte === 0x0a ||
+    byte === 0x0d ||
+    byte === 0x09 ||
+    byte === 0x0b ||
+    byte === 0x0c ||
+    byte === 0x00
+  );
 }
 
 /** One FNV-1a step exactly as fastText does it: the byte is sign-extended as an int8 first. */
@@ -183,7 +191,11 @@ export class FastTextPreprocessor implements Preprocessor {
     if (this.startsWithLabelPrefix(bytes, start, end)) return;
     const id = this.findWord(bytes, start, end);
     if (id >= 0) {
-      for (let r = this.wordRowStarts[id]; r < this.wordRowStarts[id + 1] && ids.length < limit; r++) {
+      for (
+        let r = this.wordRowStarts[id];
+        r < this.wordRowStarts[id + 1] && ids.length < limit;
+        r++
+      ) {
         ids.push(this.wordRows[r]);
       }
       return;
@@ -192,7 +204,13 @@ export class FastTextPreprocessor implements Preprocessor {
   }
 
   /** Rows of the character n-grams of `<token>` (Dictionary::computeSubwords + pushHash). */
-  private pushNgrams(bytes: Uint8Array, start: number, end: number, out: number[], limit: number): void {
+  private pushNgrams(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    out: number[],
+    limit: number,
+  ): void {
     if (this.dropAllNgrams) return;
     const size = end - start + 2;
     if (this.wordScratch.length < size) this.wordScratch = new Uint8Array(size * 2);
@@ -240,7 +258,8 @@ export class FastTextPreprocessor implements Preprocessor {
   private wordEquals(id: number, bytes: Uint8Array, start: number, end: number): boolean {
     const from = this.wordStarts[id];
     if (this.wordStarts[id + 1] - from !== end - start) return false;
-    for (let k = 0; k < end - start; k++) if (this.wordBytes[from + k] !== bytes[start + k]) return false;
+    for (let k = 0; k < end - start; k++)
+      if (this.wordBytes[from + k] !== bytes[start + k]) return false;
     return true;
   }
 
@@ -271,7 +290,11 @@ export function loadFastTextPreprocessor(
   const parsed = fastTextVocabSchema.safeParse(readJsonFile(modelDir, file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ModelLoadError(modelDir, file, `malformed: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ModelLoadError(
+      modelDir,
+      file,
+      `malformed: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
   }
   const vocab = parsed.data;
   const problem = checkVocab(vocab);
@@ -292,7 +315,9 @@ function checkVocab(vocab: FastTextVocab): string | undefined {
     return `rows ${vocab.rows} cannot hold ${vocab.words.length} words and ${vocab.bucket} buckets`;
   }
   const badRow = vocab.pruneidx_rows.find((row) => row < vocab.words.length || row >= vocab.rows);
-  if (badRow !== undefined) return `pruneidx row ${badRow} is outside ${vocab.words.length}..${vocab.rows - 1}`;
-  if (vocab.pruneidx_buckets.some((b) => b >= vocab.bucket)) return `a pruneidx bucket is >= bucket ${vocab.bucket}`;
+  if (badRow !== undefined)
+    return `pruneidx row ${badRow} is outside ${vocab.words.length}..${vocab.rows - 1}`;
+  if (vocab.pruneidx_buckets.some((b) => b >= vocab.bucket))
+    return `a pruneidx bucket is >= bucket ${vocab.bucket}`;
   return undefined;
 }
