@@ -1,0 +1,154 @@
+import { SeededRandom } from '../common/seeded-random';
+import { type SpamClassifierWeights, type TokenizedText, spamForward } from './spam-classifier.model';
+
+/** Hyper-parameters of {@link trainSpamClassifier}. */
+export interface SpamTrainingOptions {
+  readonly vocabSize: number;
+  readonly dim: number;
+  readonly hidden: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Decoupled (AdamW) weight decay. */
+  readonly weightDecay: number;
+  /** Probability of hiding each token during training, so no single word decides a message. */
+  readonly tokenDropout: number;
+  readonly seed: number;
+}
+
+/** A tokenized training text with its class index. */
+export interface TrainingExample extends TokenizedText {
+  readonly label: number;
+}
+
+const LABELS = 2;
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-8;
+
+/**
+ * Trains the spam-en classifier with mini-batch AdamW on softmax cross-entropy, in float64
+ * arithmetic over float32 weights. Embedding rows are updated lazily (only rows a batch used),
+ * which keeps an epoch fast with a 20k-row table. Deterministic for a given seed and input order.
+ */
+export function trainSpamClassifier(
+  examples: readonly TrainingExample[],
+  options: SpamTrainingOptions,
+  onEpoch?: (epoch: number, meanLoss: number, weights: SpamClassifierWeights) => void,
+): SpamClassifierWeights {
+  const { vocabSize, dim, hidden } = options;
+  const random = new SeededRandom(options.seed);
+  const weights: SpamClassifierWeights = {
+    vocabSize,
+    dim,
+    hidden,
+    labels: LABELS,
+    embeddings: random.normalArray(vocabSize * dim, 0.1),
+    typeEmbeddings: new Float32Array(2 * dim),
+    w1: random.normalArray(dim * hidden, Math.sqrt(1 / dim)),
+    b1: new Float32Array(hidden),
+    w2: random.normalArray(hidden * LABELS, Math.sqrt(1 / hidden)),
+    b2: new Float32Array(LABELS),
+  };
+  const dense = [weights.typeEmbeddings, weights.w1, weights.b1, weights.w2, weights.b2].map((p) => new AdamState(p));
+  const embeddingState = new AdamState(weights.embeddings);
+  const order = examples.map((_, i) => i);
+  let step = 0;
+
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    random.shuffle(order);
+    let lossSum = 0;
+    for (let start = 0; start < order.length; start += options.batchSize) {
+      const batch = order.slice(start, start + options.batchSize);
+      const grads = dense.map((s) => new Float64Array(s.param.length));
+      const [gType, gW1, gB1, gW2, gB2] = grads;
+      const embeddingGrads = new Map<number, Float64Array>();
+      for (const index of batch) {
+        const example = dropTokens(examples[index], options.tokenDropout, random);
+        const trace = spamForward(weights, example);
+        const probs = softmax(trace.logits);
+        lossSum -= Math.log(Math.max(probs[examples[index].label], 1e-12));
+        const scale = 1 / batch.length;
+        const dLogits = probs.map((p, k) => (p - (k === examples[index].label ? 1 : 0)) * scale);
+        const dHidden = new Float64Array(hidden);
+        for (let j = 0; j < hidden; j++) {
+          for (let k = 0; k < LABELS; k++) {
+            gW2[j * LABELS + k] += trace.hidden[j] * dLogits[k];
+            dHidden[j] += weights.w2[j * LABELS + k] * dLogits[k];
+          }
+          dHidden[j] *= 1 - trace.hidden[j] * trace.hidden[j];
+        }
+        dLogits.forEach((g, k) => (gB2[k] += g));
+        const dPooled = new Float64Array(dim);
+        for (let d = 0; d < dim; d++) {
+          for (let j = 0; j < hidden; j++) {
+            gW1[d * hidden + j] += trace.pooled[d] * dHidden[j];
+            dPooled[d] += weights.w1[d * hidden + j] * dHidden[j];
+          }
+        }
+        dHidden.forEach((g, j) => (gB1[j] += g));
+        const perToken = 1 / Math.max(example.ids.length, 1);
+        example.ids.forEach((id, t) => {
+          let row = embeddingGrads.get(id);
+          if (!row) embeddingGrads.set(id, (row = new Float64Array(dim)));
+          const typeRow = (example.typeIds?.[t] ?? 0) * dim;
+          for (let d = 0; d < dim; d++) {
+            row[d] += dPooled[d] * perToken;
+            gType[typeRow + d] += dPooled[d] * perToken;
+          }
+        });
+      }
+      step++;
+      dense.forEach((state, i) => state.update(grads[i], 0, state.param.length, step, options));
+      // Sorted so the update order, and therefore the float results, never depend on Map order.
+      for (const id of [...embeddingGrads.keys()].sort((a, b) => a - b)) {
+        embeddingState.update(embeddingGrads.get(id) ?? new Float64Array(dim), id * dim, dim, step, options);
+      }
+    }
+    onEpoch?.(epoch, lossSum / examples.length, weights);
+  }
+  // Pairs' second segment is never seen in training; zero keeps it from shifting predictions.
+  weights.typeEmbeddings.fill(0, dim);
+  return weights;
+}
+
+/**
+ * Per-parameter AdamW moments; `update` touches one contiguous slice. Moments are float64:
+ * squared late-training gradients underflow to float32 subnormals, which are very slow to compute with.
+ */
+class AdamState {
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+
+  constructor(readonly param: Float32Array) {
+    this.m = new Float64Array(param.length);
+    this.v = new Float64Array(param.length);
+  }
+
+  update(grad: Float64Array, offset: number, length: number, step: number, options: SpamTrainingOptions): void {
+    const lr = options.learningRate;
+    const correction1 = 1 - BETA1 ** step;
+    const correction2 = 1 - BETA2 ** step;
+    for (let i = 0; i < length; i++) {
+      const p = offset + i;
+      const g = grad[i];
+      this.m[p] = BETA1 * this.m[p] + (1 - BETA1) * g;
+      this.v[p] = BETA2 * this.v[p] + (1 - BETA2) * g * g;
+      const update = this.m[p] / correction1 / (Math.sqrt(this.v[p] / correction2) + EPSILON);
+      this.param[p] -= lr * (update + options.weightDecay * this.param[p]);
+    }
+  }
+}
+
+function dropTokens(example: TrainingExample, rate: number, random: SeededRandom): TrainingExample {
+  if (rate <= 0 || example.ids.length <= 2) return example;
+  const ids = example.ids.filter(() => random.next() >= rate);
+  return { ids: ids.length > 0 ? ids : example.ids, label: example.label };
+}
+
+function softmax(logits: Float64Array): Float64Array {
+  const max = Math.max(...logits);
+  const exps = logits.map((z) => Math.exp(z - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}

@@ -1,0 +1,115 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InferenceSession } from 'onnxruntime-node';
+
+import type { BuildContext, BuildStep } from '../build-step';
+import { BertTextEncoder, padBatch } from '../hf/bert-encoding';
+import { bertConfig } from '../hf/model-config';
+import { BERT_SPECIAL_TOKENS, writeBertTokenizerFiles, writeJson } from '../hf/tokenizer-files';
+import { countWords, createBertWordSplitter, trainWordPiece } from '../hf/wordpiece-trainer';
+import { runBertLogits } from '../onnx/bert-session';
+import { binaryMetrics } from './binary-metrics';
+import { SPAM_LABELS, loadSpamSplit } from './corpus';
+import { type SpamClassifierWeights, spamClassifierGraph, spamForward } from './spam-classifier.model';
+import { trainSpamClassifier } from './spam-classifier.trainer';
+import { spamEnModelCard } from './spam-en.model-card';
+import { SPAM_EN_SETTINGS } from './spam-en.settings';
+
+/** ONNX logits must match the TypeScript reference this closely (absolute). */
+const PARITY_TOLERANCE = 1e-5;
+
+/** `models/spam-en`: the shipped default model. */
+export const spamEnBuildStep: BuildStep = { name: 'spam-en', run: buildSpamEn };
+
+async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
+  const s = SPAM_EN_SETTINGS;
+  const dir = join(modelsDir, 'spam-en');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+
+  const { train, heldOut } = loadSpamSplit();
+  log(`corpus: ${train.length} training and ${heldOut.length} held-out messages`);
+
+  const vocab = trainWordPiece(countWords(train.map((e) => e.text), createBertWordSplitter()), {
+    vocabSize: s.vocabSize,
+    specialTokens: BERT_SPECIAL_TOKENS,
+    minFrequency: s.minPieceFrequency,
+    limitAlphabet: s.limitAlphabet,
+  });
+  writeBertTokenizerFiles(dir, { vocab, modelMaxLength: s.modelMaxLength });
+  log(`vocabulary: ${vocab.length} WordPiece entries`);
+
+  // Training reads the written tokenizer files, so it sees exactly what serving will.
+  const encoder = BertTextEncoder.fromFolder(dir);
+  const examples = train.map((e) => ({ ...encoder.encode(e.text), label: SPAM_LABELS.indexOf(e.label) }));
+  const weights = trainSpamClassifier(examples, { ...s, vocabSize: vocab.length }, (epoch, loss) =>
+    log(`epoch ${epoch}/${s.epochs}: mean training loss ${loss.toFixed(5)}`),
+  );
+
+  const heldOutEncodings = heldOut.map((e) => encoder.encode(e.text));
+  const predicted = heldOutEncodings.map((e) => argmax(spamForward(weights, e).logits));
+  const metrics = binaryMetrics(
+    predicted,
+    heldOut.map((e) => SPAM_LABELS.indexOf(e.label)),
+  );
+  log(`held-out: accuracy ${metrics.accuracy.toFixed(4)}, F1 ${metrics.f1.toFixed(4)}`);
+  if (metrics.f1 < 0.95) throw new Error(`held-out F1 ${metrics.f1} is below the 0.95 floor`);
+
+  const docString = 'Sift spam-en: masked mean of WordPiece embeddings, tanh layer, linear classifier';
+  const modelPath = join(dir, 'onnx', 'model.onnx');
+  const bytes = spamClassifierGraph(weights, docString).save(modelPath);
+  log(`onnx/model.onnx: ${(bytes / 1e6).toFixed(2)} MB`);
+  writeJson(
+    join(dir, 'config.json'),
+    bertConfig({
+      labels: SPAM_LABELS,
+      vocabSize: vocab.length,
+      hiddenSize: s.dim,
+      numHiddenLayers: 0,
+      numAttentionHeads: 1,
+      intermediateSize: s.hidden,
+      maxPositionEmbeddings: s.modelMaxLength,
+      extra: { sift_architecture: 'masked-mean-embeddings+tanh+linear' },
+    }),
+  );
+  writeJson(join(dir, 'eval_results.json'), {
+    split: 'held-out (20% of each class, by salted SHA-256 of the message checksum)',
+    positive_label: 'spam',
+    ...metrics,
+  });
+  writeFileSync(join(dir, 'README.md'), spamEnModelCard({ metrics, trainSize: train.length, vocabSize: vocab.length }));
+
+  const maxDiff = await checkOnnxParity(modelPath, weights, heldOutEncodings, encoder.padId);
+  log(`onnxruntime vs TypeScript forward pass: max |Δlogit| ${maxDiff.toExponential(2)}`);
+}
+
+/** Runs the written graph on padded held-out batches; throws if any row strays from the reference. */
+async function checkOnnxParity(
+  modelPath: string,
+  weights: SpamClassifierWeights,
+  encodings: readonly { readonly ids: number[]; readonly typeIds: number[] }[],
+  padId: number,
+): Promise<number> {
+  const session = await InferenceSession.create(modelPath);
+  let maxDiff = 0;
+  try {
+    for (let start = 0; start < encodings.length; start += 64) {
+      const chunk = encodings.slice(start, start + 64);
+      const logits = await runBertLogits(session, padBatch(chunk, padId));
+      chunk.forEach((e, i) => {
+        const expected = spamForward(weights, e).logits;
+        expected.forEach((z, k) => (maxDiff = Math.max(maxDiff, Math.abs(z - logits[i][k]))));
+      });
+    }
+  } finally {
+    await session.release();
+  }
+  if (maxDiff > PARITY_TOLERANCE) throw new Error(`ONNX logits differ from the reference by ${maxDiff}`);
+  return maxDiff;
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
