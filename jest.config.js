@@ -26,4 +26,9 @@ module.exports = {
   // Shares the host's typed-array constructors with onnxruntime-node (see the file's note).
   testEnvironment: '<rootDir>/tools/onnx/onnxruntime.environment.js',
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  // See test/jest/esm-shims.ts: ESM-only packages required from CommonJS dependencies.
+  moduleNameMapper: {
+    '^cookie$': '<rootDir>/node_modules/.cache/sift-jest-shims/cookie.cjs',
+  },
 };

@@ -33,13 +33,33 @@ interface FastifyLikeError {
 }
 
 /** Fastify's own errors (body parsing, content type, size) by code, with a clearer message. */
-const FASTIFY_ERRORS: Readonly<Record<string, { status: number; message?: string }>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, message: 'Request body is larger than the allowed limit' },
+interface ShapedFastifyError {
+  readonly status: number;
+  readonly message?: string;
+}
+
+const FASTIFY_ERRORS: Readonly<Record<string, ShapedFastifyError>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    message: 'Request body is larger than the allowed limit',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, message: 'Content-Length does not match the body' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, message: 'Body must not be empty when Content-Type is application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    message: 'Content-Length does not match the body',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    message: 'Body must not be empty when Content-Type is application/json',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, message: 'Malformed JSON body' },
 };
+
+function hasKnownFastifyCode(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code } = error as FastifyLikeError;
+  return typeof code === 'string' && Object.hasOwn(FASTIFY_ERRORS, code);
+}
 
 function statusText(status: number): string {
   return STATUS_CODES[status] ?? 'Error';
@@ -67,6 +87,11 @@ function shape(
 
 /** Maps anything thrown while serving a request to its status, body and headers. */
 export function shapeError(error: unknown, requestId: string): ShapedError {
+  // Nest 12's Fastify error handler wraps Fastify's own errors in an HttpException (the
+  // original is its cause), which would hide the codes mapped above.
+  if (error instanceof HttpException && hasKnownFastifyCode(error.cause)) {
+    return shapeError(error.cause, requestId);
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
@@ -108,11 +133,15 @@ export function shapeError(error: unknown, requestId: string): ShapedError {
     const code = typeof fastifyError.code === 'string' ? fastifyError.code : undefined;
     const known = code === undefined ? undefined : FASTIFY_ERRORS[code];
     if (known !== undefined) {
-      return shape(known.status, known.message ?? String(fastifyError.message), requestId);
+      const message =
+        typeof fastifyError.message === 'string' ? fastifyError.message : statusText(known.status);
+      return shape(known.status, known.message ?? message, requestId);
     }
     const status = fastifyError.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return shape(status, String(fastifyError.message ?? statusText(status)), requestId);
+      const message =
+        typeof fastifyError.message === 'string' ? fastifyError.message : statusText(status);
+      return shape(status, message, requestId);
     }
   }
   return shape(500, 'Internal server error', requestId);

@@ -85,7 +85,10 @@ describe(DynamicBatcher.name, () => {
     const runner = recordingRunner();
     const sut = new DynamicBatcher({ ...OPTIONS, maxBatchTokens: 20 }, runner.run);
     const long = Array.from({ length: 10 }, (_, i) => i + 1);
-    await sut.submit([input('a', long), input('b', long.slice(1)), input('c', long.slice(2))], SUBMIT);
+    await sut.submit(
+      [input('a', long), input('b', long.slice(1)), input('c', long.slice(2))],
+      SUBMIT,
+    );
     for (const run of runner.runs) {
       const longest = Math.max(...run.map((row) => row.length));
       expect(longest * run.length).toBeLessThanOrEqual(20);
@@ -95,7 +98,10 @@ describe(DynamicBatcher.name, () => {
   it('computes identical texts of one batch once', async () => {
     const runner = recordingRunner();
     const sut = new DynamicBatcher(OPTIONS, runner.run);
-    const rows = await sut.submit([input('same', [7]), input('same', [7]), input('other', [8])], SUBMIT);
+    const rows = await sut.submit(
+      [input('same', [7]), input('same', [7]), input('other', [8])],
+      SUBMIT,
+    );
     expect(rows.map((row) => row[0])).toEqual([7, 7, 8]);
     expect(runner.runs.flat()).toHaveLength(2);
   });
@@ -136,10 +142,11 @@ describe(DynamicBatcher.name, () => {
 
   it('fails every text of a run whose execution throws, and keeps serving afterwards', async () => {
     let shouldFail = true;
-    const sut = new DynamicBatcher(OPTIONS, async (rows) => {
-      if (shouldFail) throw new Error('runtime exploded');
-      return { data: new Float32Array(rows.length), width: 1 };
-    });
+    const sut = new DynamicBatcher(OPTIONS, (rows) =>
+      shouldFail
+        ? Promise.reject(new Error('runtime exploded'))
+        : Promise.resolve({ data: new Float32Array(rows.length), width: 1 }),
+    );
     await expect(sut.submit([input('a', [1])], SUBMIT)).rejects.toThrow('runtime exploded');
     shouldFail = false;
     await expect(sut.submit([input('a', [1])], SUBMIT)).resolves.toHaveLength(1);

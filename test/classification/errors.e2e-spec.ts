@@ -1,0 +1,152 @@
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+interface Case {
+  readonly name: string;
+  readonly url?: string;
+  readonly payload: string | Record<string, unknown>;
+  readonly contentType?: string;
+  readonly status: number;
+  readonly message: RegExp;
+}
+
+const CASES: readonly Case[] = [
+  {
+    name: 'unknown model',
+    payload: { text: 'hi', model: 'nope' },
+    status: 404,
+    message: /Unknown model "nope".*spam-en/,
+  },
+  { name: 'empty text', payload: { text: '' }, status: 400, message: /text/ },
+  {
+    name: 'blank text',
+    payload: { text: '   \n ' },
+    status: 400,
+    message: /text must not be empty/,
+  },
+  {
+    name: 'text over MAX_TEXT_CHARS',
+    payload: { text: 'a'.repeat(101) },
+    status: 400,
+    message: /at most 100 characters/,
+  },
+  { name: 'missing text', payload: {}, status: 400, message: /text/ },
+  {
+    name: 'text not a string',
+    payload: { text: 42 },
+    status: 400,
+    message: /text must be a string/,
+  },
+  {
+    name: 'unknown field',
+    payload: { text: 'hi', extra: 1 },
+    status: 400,
+    message: /property extra should not exist/,
+  },
+  {
+    name: 'malformed JSON',
+    payload: '{"text": "hi"',
+    contentType: 'application/json',
+    status: 400,
+    message: /JSON/,
+  },
+  {
+    name: 'wrong content type',
+    payload: 'text=hi',
+    contentType: 'text/plain',
+    status: 415,
+    message: /application\/json/,
+  },
+  {
+    name: 'empty batch',
+    url: '/classify/batch',
+    payload: { texts: [] },
+    status: 400,
+    message: /at least one/,
+  },
+  {
+    name: 'batch over MAX_BATCH_ITEMS',
+    url: '/classify/batch',
+    payload: { texts: ['a', 'b', 'c', 'd', 'e'] },
+    status: 400,
+    message: /at most 4 items/,
+  },
+  {
+    name: 'non-string batch item',
+    url: '/classify/batch',
+    payload: { texts: ['ok', { a: 1 }] },
+    status: 400,
+    message: /texts/,
+  },
+  {
+    name: 'texts not an array',
+    url: '/classify/batch',
+    payload: { texts: 'hello' },
+    status: 400,
+    message: /texts/,
+  },
+  {
+    name: 'body over BODY_LIMIT_BYTES',
+    payload: { text: 'x'.repeat(5000) },
+    status: 413,
+    message: /larger than/,
+  },
+  { name: 'top_k of zero', payload: { text: 'hi', top_k: 0 }, status: 400, message: /top_k/ },
+];
+
+describe('client mistakes get a clear 4xx in one JSON shape', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({
+      MAX_TEXT_CHARS: '100',
+      MAX_BATCH_ITEMS: '4',
+      BODY_LIMIT_BYTES: '2048',
+    });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it.each(CASES)('$name → $status', async ({ url, payload, contentType, status, message }) => {
+    const response = await sut.inject({
+      method: 'POST',
+      url: url ?? '/classify',
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      headers: { 'content-type': contentType ?? 'application/json', 'x-request-id': 'req-123' },
+    });
+    expect(response.statusCode).toBe(status);
+    const body = response.json();
+    expect(body).toEqual(
+      expect.objectContaining({
+        statusCode: status,
+        error: expect.any(String),
+        message: expect.stringMatching(message),
+        requestId: 'req-123',
+      }),
+    );
+    expect(response.headers['x-request-id']).toBe('req-123');
+  });
+
+  it('404s unknown routes in the same shape', async () => {
+    const response = await sut.inject({ method: 'GET', url: '/no/such/route' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual(
+      expect.objectContaining({
+        statusCode: 404,
+        error: 'Not Found',
+        requestId: expect.any(String),
+      }),
+    );
+  });
+
+  it('generates a request id when the client sends none or an unsafe one', async () => {
+    const response = await sut.inject({
+      method: 'POST',
+      url: '/classify',
+      payload: { text: '' },
+      headers: { 'x-request-id': 'bad id\nwith newline' },
+    });
+    expect(response.json().requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
