@@ -1,6 +1,16 @@
-import { ensureBertBenchModel } from '../tools/bert-bench/bert-bench.builder';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { writeEsmShims } from './jest/esm-shims';
 
-/** Jest global setup: a fresh clone has no bench model (it is git-ignored), so build it once here. */
-export default async function globalSetup(): Promise<void> {
-  ensureBertBenchModel();
+/**
+ * Runs once before all test files. A fresh clone has no bench model (it is git-ignored), so
+ * it is built here; tsx runs the build tool in its own process, outside Jest's module system.
+ */
+export default function globalSetup(): void {
+  writeEsmShims();
+  execFileSync(
+    process.execPath,
+    [join(process.cwd(), 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'tools/ensure-bert-bench.ts'],
+    { cwd: process.cwd(), stdio: 'inherit' },
+  );
 }

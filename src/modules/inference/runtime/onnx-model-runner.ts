@@ -132,31 +132,53 @@ function buildInputTensor(
 ): Tensor {
   const size = batch * sequence;
   const dims = [batch, sequence];
-  // token_type_ids stay 0: Sift classifies single sequences.
+  // Typed arrays start zeroed: token_type_ids stay 0 (single sequences) and padding
+  // positions only need writing when the pad id is not 0.
   if (input.type === 'int32') {
     const values = new Int32Array(size);
-    fillInput(input.name, rows, sequence, padId, (index, value) => (values[index] = value));
+    fillInt32(input.name, values, rows, sequence, padId);
     return new Tensor('int32', values, dims);
   }
   const values = new BigInt64Array(size);
-  fillInput(input.name, rows, sequence, padId, (index, value) => (values[index] = BigInt(value)));
+  fillInt64(input.name, values, rows, sequence, padId);
   return new Tensor('int64', values, dims);
 }
 
-function fillInput(
+function fillInt32(
   name: string,
+  values: Int32Array,
   rows: readonly (readonly number[])[],
   sequence: number,
   padId: number,
-  set: (index: number, value: number) => void,
 ): void {
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     const base = r * sequence;
-    for (let c = 0; c < sequence; c++) {
-      const present = c < row.length;
-      if (name === 'input_ids') set(base + c, present ? row[c] : padId);
-      else if (name === 'attention_mask') set(base + c, present ? 1 : 0);
+    if (name === 'input_ids') {
+      for (let c = 0; c < row.length; c++) values[base + c] = row[c];
+      if (padId !== 0) values.fill(padId, base + row.length, base + sequence);
+    } else if (name === 'attention_mask') {
+      values.fill(1, base, base + row.length);
+    }
+  }
+}
+
+function fillInt64(
+  name: string,
+  values: BigInt64Array,
+  rows: readonly (readonly number[])[],
+  sequence: number,
+  padId: number,
+): void {
+  const pad = BigInt(padId);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const base = r * sequence;
+    if (name === 'input_ids') {
+      for (let c = 0; c < row.length; c++) values[base + c] = BigInt(row[c]);
+      if (padId !== 0) values.fill(pad, base + row.length, base + sequence);
+    } else if (name === 'attention_mask') {
+      values.fill(1n, base, base + row.length);
     }
   }
 }
