@@ -41,7 +41,8 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   // Configuration errors are the common case; print them without a stack trace.
-  const message = error instanceof ConfigError ? error.message : String((error as Error).stack ?? error);
+  const message =
+    error instanceof ConfigError ? error.message : String((error as Error).stack ?? error);
   console.error(message);
   process.exit(1);
 });

@@ -16,7 +16,11 @@ describe(loadConfig.name, () => {
   });
 
   it('parses lists, numbers and booleans', () => {
-    const sut = loadConfig({ EXECUTION_PROVIDERS: 'cuda, cpu', MAX_BATCH_SIZE: '8', TRUST_PROXY: 'true' });
+    const sut = loadConfig({
+      EXECUTION_PROVIDERS: 'cuda, cpu',
+      MAX_BATCH_SIZE: '8',
+      TRUST_PROXY: 'true',
+    });
     expect(sut.EXECUTION_PROVIDERS).toEqual(['cuda', 'cpu']);
     expect(sut.MAX_BATCH_SIZE).toBe(8);
     expect(sut.TRUST_PROXY).toBe(true);

@@ -5,7 +5,9 @@ import { REPO_ROOT } from '../helpers/test-app';
 
 function readmeConfigTable(): Map<string, string> {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const table = readme.split('<!-- config-table:start -->')[1]?.split('<!-- config-table:end -->')[0];
+  const table = readme
+    .split('<!-- config-table:start -->')[1]
+    ?.split('<!-- config-table:end -->')[0];
   if (table === undefined) throw new Error('README.md has no config table markers');
   const rows = new Map<string, string>();
   for (const line of table.split('\n')) {

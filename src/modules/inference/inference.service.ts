@@ -147,7 +147,12 @@ export class InferenceService
       }
       const label = model.config.labels[best];
       this.observer?.predicted(model.name, label);
-      return { label, score: probabilities[best], probabilities, truncated: encoded[index].truncated };
+      return {
+        label,
+        score: probabilities[best],
+        probabilities,
+        truncated: encoded[index].truncated,
+      };
     });
   }
 
@@ -172,7 +177,9 @@ export class InferenceService
   async beforeApplicationShutdown(): Promise<void> {
     const drained = await this.drain(this.config.SHUTDOWN_GRACE_MS);
     if (!drained) {
-      this.logger.warn(`Shutdown grace of ${this.config.SHUTDOWN_GRACE_MS} ms ran out with work queued`);
+      this.logger.warn(
+        `Shutdown grace of ${this.config.SHUTDOWN_GRACE_MS} ms ran out with work queued`,
+      );
     }
   }
 
@@ -233,7 +240,12 @@ export class InferenceService
       (rows) => prepared.runner.run(rows, prepared.preprocessor.padId),
       {
         onRun: (record) =>
-          observer?.batchRun(prepared.name, record.rows, record.paddedTokens, record.durationMs / 1000),
+          observer?.batchRun(
+            prepared.name,
+            record.rows,
+            record.paddedTokens,
+            record.durationMs / 1000,
+          ),
         onDispatch: (waits) =>
           observer?.queueWait(
             prepared.name,

@@ -84,16 +84,14 @@ export class DynamicBatcher {
         return;
       }
       const now = performance.now();
-      const entries = inputs.map(
-        (input, slot): QueuedText => ({
-          key: input.key,
-          ids: input.ids,
-          enqueuedAt: now,
-          request,
-          slot,
-          started: false,
-        }),
-      );
+      const entries = inputs.map((input, slot): QueuedText => ({
+        key: input.key,
+        ids: input.ids,
+        enqueuedAt: now,
+        request,
+        slot,
+        started: false,
+      }));
       request.entries = entries;
       request.timer = setTimeout(() => this.fail(request, options.onTimeout()), options.timeoutMs);
       this.queue.push(...entries);
@@ -208,7 +206,8 @@ export class DynamicBatcher {
         const logits = await this.runBatch(rows);
         const longest = rows.reduce((max, row) => Math.max(max, row.length), 0);
         const durationMs = performance.now() - groupStart;
-        this.averageRunMs = this.runs === 0 ? durationMs : 0.8 * this.averageRunMs + 0.2 * durationMs;
+        this.averageRunMs =
+          this.runs === 0 ? durationMs : 0.8 * this.averageRunMs + 0.2 * durationMs;
         this.runs++;
         this.textsRun += rows.length;
         group.forEach((key, row) => {

@@ -84,7 +84,12 @@ function parseActivation(modelDir: string, sift: JsonObject, problemType: Proble
   if (requested === undefined) {
     return problemType === 'multi_label_classification' ? 'sigmoid' : 'softmax';
   }
-  if (requested === 'softmax' || requested === 'sigmoid' || requested === 'exp' || requested === 'none') {
+  if (
+    requested === 'softmax' ||
+    requested === 'sigmoid' ||
+    requested === 'exp' ||
+    requested === 'none'
+  ) {
     return requested;
   }
   throw new ModelLoadError(

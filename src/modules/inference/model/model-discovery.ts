@@ -15,7 +15,8 @@ export function discoverModelDirs(modelsDir: string, only: readonly string[]): s
   if (only.length > 0) {
     return only.map((name) => {
       const dir = join(root, name);
-      if (!existsSync(dir)) throw new ModelLoadError(dir, '.', `folder for model "${name}" (from MODELS) is missing`);
+      if (!existsSync(dir))
+        throw new ModelLoadError(dir, '.', `folder for model "${name}" (from MODELS) is missing`);
       return dir;
     });
   }
@@ -25,7 +26,11 @@ export function discoverModelDirs(modelsDir: string, only: readonly string[]): s
     .filter((dir) => existsSync(join(dir, 'config.json')) || findGraphFile(dir) !== undefined)
     .sort();
   if (dirs.length === 0) {
-    throw new ModelLoadError(root, '.', 'no model folders found (each needs config.json and model.onnx)');
+    throw new ModelLoadError(
+      root,
+      '.',
+      'no model folders found (each needs config.json and model.onnx)',
+    );
   }
   return dirs;
 }

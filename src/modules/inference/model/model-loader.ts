@@ -33,7 +33,11 @@ export async function prepareModel(
   const preprocessor = createPreprocessor(dir, config, maxSequenceLength);
   const graphPath = findGraphFile(dir);
   if (graphPath === undefined) {
-    throw new ModelLoadError(dir, 'model.onnx', 'file is missing (also looked for onnx/model.onnx)');
+    throw new ModelLoadError(
+      dir,
+      'model.onnx',
+      'file is missing (also looked for onnx/model.onnx)',
+    );
   }
   const runner = await OnnxModelRunner.create(dir, graphPath, runnerOptions);
   try {
@@ -49,7 +53,11 @@ export async function prepareModel(
   } catch (error) {
     await runner.release();
     if (error instanceof ModelLoadError) throw error;
-    throw new ModelLoadError(dir, graphPath.slice(dir.length + 1), `warm-up run failed: ${(error as Error).message}`);
+    throw new ModelLoadError(
+      dir,
+      graphPath.slice(dir.length + 1),
+      `warm-up run failed: ${(error as Error).message}`,
+    );
   }
   return {
     name: basename(dir),

@@ -43,9 +43,14 @@ export class HfTokenizerPreprocessor implements Preprocessor {
       tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
       tokenizer.encode(PROBE_TEXT);
     } catch (error) {
-      throw new ModelLoadError(modelDir, 'tokenizer.json', `unusable (${(error as Error).message})`);
+      throw new ModelLoadError(
+        modelDir,
+        'tokenizer.json',
+        `unusable (${(error as Error).message})`,
+      );
     }
-    const padToken = typeof tokenizerConfig.pad_token === 'string' ? tokenizerConfig.pad_token : '[PAD]';
+    const padToken =
+      typeof tokenizerConfig.pad_token === 'string' ? tokenizerConfig.pad_token : '[PAD]';
     const padId = tokenizer.token_to_id(padToken) ?? 0;
     return new HfTokenizerPreprocessor(tokenizer, maxLength, padId);
   }
