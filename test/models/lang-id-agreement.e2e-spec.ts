@@ -30,8 +30,6 @@ describe('lang-id served over HTTP vs fastText (fasttext.wasm.js)', () => {
     app = await startTestApp({
       MODELS_DIR: SHIPPED_MODELS_DIR,
       MODELS: 'lang-id',
-      // fastText has no length limit; leave room so no test text is cut.
-      MAX_SEQ_LEN: '4096',
       // Every answer should come from the model, not from the prediction cache.
       CACHE_ENABLED: 'false',
     });

@@ -103,6 +103,8 @@ function toConfig(labels: readonly string[]): Record<string, unknown> {
     id2label: Object.fromEntries(labels.map((label, id) => [String(id), label])),
     label2id: Object.fromEntries(labels.map((label, id) => [label, id])),
     problem_type: 'single_label_classification',
-    sift: { preprocessor: 'fasttext', vocab_file: VOCAB_FILE, activation: 'exp' },
+    // A bag of n-grams costs time linear in its ids, unlike attention, so MAX_SEQ_LEN (meant
+    // for transformers) does not apply: room for MAX_TEXT_CHARS' worth of n-grams instead.
+    sift: { preprocessor: 'fasttext', vocab_file: VOCAB_FILE, activation: 'exp', max_length: 65536 },
   };
 }

@@ -12,6 +12,11 @@ export interface ModelConfig {
   readonly activation: Activation;
   /** From tokenizer_config.json / config.json; undefined when the folder does not say. */
   readonly modelMaxLength: number | undefined;
+  /**
+   * `sift.max_length`: a limit the model declares for itself, which replaces MAX_SEQ_LEN
+   * (for models whose cost is linear in length, such as fastText's bag of n-grams).
+   */
+  readonly declaredMaxLength: number | undefined;
   /** Sift-specific settings (`"sift"` object in config.json); empty for plain HF exports. */
   readonly sift: Record<string, unknown>;
 }
@@ -132,6 +137,7 @@ export function readModelConfig(modelDir: string): ModelConfig {
     problemType: problemTypeRaw,
     activation: parseActivation(modelDir, sift, problemTypeRaw),
     modelMaxLength,
+    declaredMaxLength: positiveInteger(sift.max_length),
     sift,
   };
 }

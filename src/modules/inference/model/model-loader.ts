@@ -29,7 +29,8 @@ export async function prepareModel(
   runnerOptions: OnnxRunnerOptions,
 ): Promise<PreparedModel> {
   const config = readModelConfig(dir);
-  const maxSequenceLength = Math.min(maxSeqLen, config.modelMaxLength ?? maxSeqLen);
+  const maxSequenceLength =
+    config.declaredMaxLength ?? Math.min(maxSeqLen, config.modelMaxLength ?? maxSeqLen);
   const preprocessor = createPreprocessor(dir, config, maxSequenceLength);
   const graphPath = findGraphFile(dir);
   if (graphPath === undefined) {
