@@ -1,0 +1,140 @@
+import type { BenchResult, ScenarioResult } from './bench-result';
+
+type Cell = string;
+
+function formatTable(
+  header: readonly Cell[],
+  rows: readonly (readonly Cell[])[],
+  rightAlignFrom = 0,
+): string {
+  const widths = header.map((cell, column) =>
+    Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly Cell[]): string =>
+    cells
+      .map((cell, column) =>
+        column >= rightAlignFrom ? cell.padStart(widths[column]) : cell.padEnd(widths[column]),
+      )
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+const num = (value: number | null | undefined, digits = 1): Cell =>
+  value === null || value === undefined ? '–' : value.toFixed(digits);
+const percent = (ratio: number | null): Cell =>
+  ratio === null ? '–' : `${Math.round(ratio * 100)}%`;
+
+function scenarioRow(row: ScenarioResult): Cell[] {
+  return [
+    row.target,
+    row.model ?? '-',
+    row.workload,
+    String(row.concurrency),
+    num(row.requestsPerSecond),
+    num(row.textsPerSecond),
+    num(row.latencyMs.p50, 2),
+    num(row.latencyMs.p95, 2),
+    num(row.latencyMs.p99, 2),
+    num(row.meanBatchSize, 1),
+    percent(row.cacheHitRatio),
+    num(row.serverCpuPercent, 0),
+    num(row.loadGeneratorCpuPercent, 0),
+    num(row.peakRssMiB, 0),
+    String(row.errors),
+  ];
+}
+
+/** The human-readable report; ratios and targets come last, as the issue asks. */
+export function renderReport(result: BenchResult, jsonPath: string): string {
+  const out: string[] = [];
+  const { machine } = result;
+  out.push(
+    `Sift benchmark (${result.mode}) — ${result.startedAt}`,
+    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
+      `load average at start ${machine.loadAverageAtStart.map((value) => value.toFixed(2)).join(' ')}`,
+    '',
+  );
+  out.push(
+    formatTable(
+      [
+        'target',
+        'model',
+        'load',
+        'c',
+        'req/s',
+        'texts/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'batch',
+        'hit%',
+        'CPU%',
+        'gen CPU%',
+        'RSS MiB',
+        'err',
+      ],
+      result.scenarios.map(scenarioRow),
+      3,
+    ),
+    '',
+  );
+  for (const ceiling of result.ceilings) {
+    const points = ceiling.points
+      .map(
+        (point) =>
+          `b=${point.batchSize}: ${num(point.textsPerSecond)} (pad eff. ${percent(point.paddingEfficiency)})`,
+      )
+      .join(', ');
+    out.push(
+      `Ceiling ${ceiling.model}: best ${num(ceiling.textsPerSecond)} texts/s at batch ${ceiling.bestBatchSize} — ${points}`,
+    );
+  }
+  if (result.infinity !== null) {
+    out.push('', `Published reference (${result.infinity.note}):`);
+    out.push(
+      formatTable(
+        [
+          'input',
+          'Infinity req/s',
+          'plain transformers req/s',
+          `Sift req/s (${result.infinity.model}, c=1)`,
+          'Sift p50 ms',
+          'naive peer req/s',
+        ],
+        result.infinity.rows.map((row) => [
+          `${row.tokens} tokens`,
+          String(row.infinityRps),
+          String(row.plainTransformersRps),
+          num(row.siftRps),
+          num(row.siftP50Ms, 2),
+          num(row.naivePeerRps),
+        ]),
+        1,
+      ),
+    );
+  }
+  if (result.soak !== null) {
+    const soak = result.soak;
+    out.push(
+      '',
+      `Soak ${soak.model} c=${soak.concurrency} for ${num(soak.durationS, 0)} s: ${num(soak.requestsPerSecond)} req/s, ` +
+        `RSS ${num(soak.rssAfterWarmupMiB)} MiB after ${num(soak.warmupS, 0)} s → ${num(soak.rssAtEndMiB)} MiB at the end ` +
+        `(${num(soak.rssGrowthPercent)}%), peak ${num(soak.peakRssMiB)} MiB, ${soak.errors} errors`,
+    );
+  }
+  out.push('', 'Ratios and targets (2-core machine):');
+  out.push(
+    formatTable(
+      ['verdict', 'target', 'goal', 'measured'],
+      result.targets.map((target) => [target.verdict, target.name, target.goal, target.measured]),
+      99,
+    ),
+  );
+  out.push('', `JSON: ${jsonPath}`);
+  return out.join('\n');
+}

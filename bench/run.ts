@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: Sift's production server under autocannon load, beside three references
+ * (ONNX Runtime in-process, a naive transformers.js server, a bare Fastify route). Prints a
+ * table and the target ratios, and writes the numbers as JSON under bench/results/.
+ * See docs/performance.md for what each column means.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseBenchOptions, USAGE, type BenchOptions } from './bench-options';
+import type {
+  BenchResult,
+  CeilingResult,
+  InfinityComparison,
+  ScenarioResult,
+  SoakResult,
+} from './bench-result';
+import { ChildProcesses } from './child-processes';
+import { runInfinityStage } from './infinity-stage';
+import { Progress } from './progress';
+import { runBareFastify, runCeiling, runNaivePeer } from './reference-stages';
+import { renderReport } from './report';
+import { REPO_ROOT, ensureBuild, ensureModel } from './servers';
+import { runSiftStage } from './sift-stage';
+import type { StageContext } from './stage-context';
+import { TARGET_MODEL, evaluateTargets } from './targets';
+import { loadBenchTexts } from './text-sets';
+
+/** Counted progress steps, so the line can say "[7/38]". */
+function countSteps(options: BenchOptions): number {
+  const perModel =
+    1 +
+    (1 + 2 * options.concurrency.length) +
+    (options.naiveConcurrency.length > 0 ? 1 + options.naiveConcurrency.length : 0);
+  const soak = options.soakS > 0 ? 1 : 0;
+  const bare = 1 + options.concurrency.length;
+  const infinity = options.infinity ? 6 : 0;
+  return options.models.length * perModel + soak + bare + infinity;
+}
+
+function soakModel(options: BenchOptions): string | undefined {
+  if (options.soakS === 0) return undefined;
+  return options.models.includes(TARGET_MODEL) ? TARGET_MODEL : options.models[0];
+}
+
+function defaultOutFile(options: BenchOptions, startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  return join(REPO_ROOT, 'bench', 'results', `${stamp}-${options.mode}.json`);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const options = parseBenchOptions(argv);
+  if (options === undefined) {
+    console.log(USAGE);
+    return;
+  }
+  const startedAt = new Date();
+  const loadAverageAtStart = loadavg();
+  const children = new ChildProcesses();
+  const progress = new Progress(countSteps(options));
+  const workDir = mkdtempSync(join(tmpdir(), 'sift-bench-'));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    progress.done();
+    console.error(`\n${signal}: stopping the servers the benchmark started`);
+    children.killAllNow();
+    rmSync(workDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    if (loadAverageAtStart[0] > 1) {
+      progress.note(
+        `note: load average ${loadAverageAtStart[0].toFixed(2)} > 1 — other work is running, numbers will be noisy`,
+      );
+    }
+    ensureBuild((message) => progress.note(message));
+    for (const model of options.models) ensureModel(model, (message) => progress.note(message));
+    progress.note('loading held-out SpamAssassin texts');
+    const texts = loadBenchTexts();
+    const textsFile = join(workDir, 'texts.json');
+    writeFileSync(textsFile, JSON.stringify(texts.distinct));
+    const context: StageContext = { options, children, progress, texts, textsFile };
+
+    const scenarios: ScenarioResult[] = [];
+    const ceilings: CeilingResult[] = [];
+    let soak: SoakResult | null = null;
+    let infinity: InfinityComparison | null = null;
+    for (const model of options.models) {
+      ceilings.push(await runCeiling(context, model));
+      const sift = await runSiftStage(context, model, soakModel(options) === model);
+      scenarios.push(...sift.scenarios);
+      soak ??= sift.soak;
+      scenarios.push(...(await runNaivePeer(context, model)));
+    }
+    scenarios.push(...(await runBareFastify(context)));
+    if (options.infinity) {
+      const stage = await runInfinityStage(context);
+      scenarios.push(...stage.scenarios);
+      infinity = stage.comparison;
+    }
+    progress.done();
+
+    const result: BenchResult = {
+      schemaVersion: 1,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
+      mode: options.mode,
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        loadAverageAtStart,
+      },
+      options: { ...options },
+      scenarios,
+      ceilings,
+      infinity,
+      soak,
+      targets: evaluateTargets(scenarios, ceilings, soak, options.soakS > 0),
+    };
+    const outFile = options.outFile ?? defaultOutFile(options, startedAt);
+    mkdirSync(join(outFile, '..'), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(renderReport(result, outFile));
+  } finally {
+    progress.done();
+    await children.stopAll();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nbench failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,103 @@
+import { loadSpamSplit } from '../tools/spam/corpus';
+import type { BenchTokenizer } from './bench-tokenizer';
+import type { BodySource } from './load-generator';
+
+/** Sift's default content filter answers 422 to these; such texts are left out of the load. */
+const FILTERED_BY_SERVER = /<script|javascript:|data:/i;
+/** A small set, repeated, so that after one pass every request is a cache hit. */
+const HOT_SET_SIZE = 16;
+
+export interface BenchTexts {
+  /** Held-out SpamAssassin messages (never seen in training), in the split's stable order. */
+  readonly distinct: readonly string[];
+  readonly hot: readonly string[];
+}
+
+export function loadBenchTexts(): BenchTexts {
+  const texts = loadSpamSplit()
+    .heldOut.map((item) => item.text)
+    .filter((text) => text.trim().length > 0 && !FILTERED_BY_SERVER.test(text));
+  if (texts.length < HOT_SET_SIZE * 4) {
+    throw new Error(
+      `only ${texts.length} held-out texts: the SpamAssassin corpus looks incomplete`,
+    );
+  }
+  return { distinct: texts, hot: texts.slice(0, HOT_SET_SIZE) };
+}
+
+function body(encodedText: string, model: string | undefined): string {
+  return model === undefined
+    ? `{"text":${encodedText}}`
+    : `{"text":${encodedText},"model":${JSON.stringify(model)}}`;
+}
+
+/**
+ * Every call returns a body no earlier call returned: the first pass sends the messages as
+ * they are, later passes append a pass number, so the prediction cache never hits however
+ * many requests a scenario makes.
+ */
+export function distinctBodies(texts: readonly string[], model: string | undefined): BodySource {
+  const encoded = texts.map((text) => JSON.stringify(text));
+  let next = 0;
+  return () => {
+    const index = next % texts.length;
+    const pass = Math.floor(next / texts.length);
+    next++;
+    return body(pass === 0 ? encoded[index] : JSON.stringify(`${texts[index]} (${pass})`), model);
+  };
+}
+
+/** Cycles through a fixed list of texts (the cache-hit workload, the exact-length texts). */
+export function cyclingBodies(texts: readonly string[], model: string | undefined): BodySource {
+  const bodies = texts.map((text) => body(JSON.stringify(text), model));
+  let next = 0;
+  return () => bodies[next++ % bodies.length];
+}
+
+/**
+ * Distinct texts that tokenize to exactly `totalTokens` ids including the special tokens,
+ * cut from the held-out messages word by word. The pre-tokenizer splits on whitespace, so a
+ * text's length is the sum of its words' lengths; every result is re-checked as a whole.
+ */
+export function exactLengthTexts(
+  source: readonly string[],
+  tokenizer: BenchTokenizer,
+  totalTokens: number,
+  wanted: number,
+): string[] {
+  const budget = totalTokens - tokenizer.specialCount;
+  if (budget < 1) throw new Error(`${totalTokens} tokens leave no room for content`);
+  const words = source
+    .join(' ')
+    .split(/\s+/)
+    .filter((word) => /^[A-Za-z][A-Za-z,.'-]{0,15}$/.test(word));
+  const wordLengths = new Map<string, number>();
+  const lengthOf = (word: string): number => {
+    let length = wordLengths.get(word);
+    if (length === undefined) {
+      length = tokenizer.contentLength(word);
+      wordLengths.set(word, length);
+    }
+    return length;
+  };
+
+  const found = new Set<string>();
+  // Each start position yields at most one text; bounded by the number of words.
+  for (let start = 0; start < words.length && found.size < wanted; start += 3) {
+    const picked: string[] = [];
+    let used = 0;
+    const end = Math.min(words.length, start + budget * 4);
+    for (let index = start; index < end && used < budget; index++) {
+      const length = lengthOf(words[index]);
+      if (used + length > budget) continue;
+      picked.push(words[index]);
+      used += length;
+    }
+    const text = picked.join(' ');
+    if (used === budget && !found.has(text) && tokenizer.contentLength(text) === budget) {
+      found.add(text);
+    }
+  }
+  if (found.size === 0) throw new Error(`could not build any ${totalTokens}-token text`);
+  return [...found];
+}
