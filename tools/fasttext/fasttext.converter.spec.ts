@@ -44,6 +44,7 @@ describe(buildLangIdModel.name, () => {
       preprocessor: 'fasttext',
       vocab_file: 'fasttext_vocab.json',
       activation: 'exp',
+      max_length: 65536,
     });
   });
 });
