@@ -2,6 +2,7 @@ import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ConfigModule, type AppConfig } from './config';
+import { PredictionCacheModule } from './modules/cache/prediction-cache.module';
 import { ClassificationModule } from './modules/classification/classification.module';
 import { InferenceModule } from './modules/inference';
 import { RedisModule } from './modules/redis/redis.module';
@@ -14,6 +15,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         RedisModule,
+        PredictionCacheModule,
         InferenceModule,
         ClassificationModule,
       ],

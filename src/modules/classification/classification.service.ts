@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
+import { PredictionCache } from '../cache/prediction-cache.service';
 import { InferenceService, type Prediction } from '../inference';
 import type { ClassificationResult } from './dto/classify-response.dto';
 
@@ -16,6 +17,7 @@ export interface ClassifyOptions {
 export class ClassificationService {
   constructor(
     private readonly inference: InferenceService,
+    private readonly cache: PredictionCache,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -23,9 +25,12 @@ export class ClassificationService {
     const model = this.inference.resolveModel(options.model, options.modelVersion);
     const labels = model.config.labels;
     const topK = options.topK ?? (labels.length > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels.length);
-    const predictions = await this.inference.predict(model, texts);
-    return predictions.map((prediction) =>
-      toResult(prediction, labels, topK, model.name, model.version, false),
+    // Cache lookup, then one coalesced inference of the misses, written behind the response.
+    const answers = await this.cache.resolve(model, texts, (missing) =>
+      this.inference.predict(model, missing),
+    );
+    return answers.map(({ prediction, cached }) =>
+      toResult(prediction, labels, topK, model.name, model.version, cached),
     );
   }
 }

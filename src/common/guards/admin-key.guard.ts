@@ -1,0 +1,57 @@
+import {
+  Inject,
+  Injectable,
+  NotFoundException,
+  Optional,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { InjectConfig, type AppConfig } from '../../config';
+import { REJECTION_OBSERVER, type RejectionObserver } from '../observability/observers';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Hashing first gives both sides the same length, which timingSafeEqual requires. */
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+/** The key a request presents in `x-api-key` or `Authorization: Bearer <key>`. */
+export function presentedAdminKey(headers: FastifyRequest['headers']): string | undefined {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey;
+  const authorization = headers.authorization;
+  return typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
+}
+
+/**
+ * Admits requests carrying ADMIN_API_KEY. Without a configured key the guarded routes are
+ * disabled and answer 404 as if they did not exist, rather than being open to anyone.
+ */
+@Injectable()
+export class AdminKeyGuard implements CanActivate {
+  private readonly expected: Buffer | undefined;
+
+  constructor(
+    @InjectConfig() config: AppConfig,
+    @Optional() @Inject(REJECTION_OBSERVER) private readonly rejections?: RejectionObserver,
+  ) {
+    this.expected = config.ADMIN_API_KEY === undefined ? undefined : digest(config.ADMIN_API_KEY);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (this.expected === undefined) {
+      throw new NotFoundException(`Cannot ${request.method} ${request.url}`);
+    }
+    const presented = presentedAdminKey(request.headers);
+    if (presented === undefined || !timingSafeEqual(digest(presented), this.expected)) {
+      this.rejections?.rejected('unauthorized');
+      throw new UnauthorizedException('A valid admin API key is required');
+    }
+    return true;
+  }
+}

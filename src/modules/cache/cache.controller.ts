@@ -1,0 +1,35 @@
+import {
+  Controller,
+  Delete,
+  HttpCode,
+  Query,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
+import { AdminKeyGuard } from '../../common/guards/admin-key.guard';
+import { InvalidateCacheQueryDto, type InvalidateCacheResponse } from './dto/invalidate-cache.dto';
+import { PredictionCache } from './prediction-cache.service';
+import { CacheTierUnavailableError } from './tiers/tier-errors';
+
+@Controller('cache')
+export class CacheController {
+  constructor(private readonly cache: PredictionCache) {}
+
+  /** Drops cached predictions of a model, or of one of its versions, from both tiers. */
+  @Delete()
+  @HttpCode(200)
+  @UseGuards(AdminKeyGuard)
+  async invalidate(@Query() query: InvalidateCacheQueryDto): Promise<InvalidateCacheResponse> {
+    try {
+      return { deleted: await this.cache.invalidate(query.model, query.version) };
+    } catch (error) {
+      // Claiming success with Redis unreachable would leave its entries to be served later.
+      if (error instanceof CacheTierUnavailableError) {
+        throw new ServiceUnavailableException(
+          `${error.message}: the memory tier was cleared, Redis was not; retry when Redis is back`,
+        );
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { isPredictionKey, modelKeyPrefix, predictionKey, prefixPattern } from './prediction-key';
+
+const scope = { name: 'spam-en', version: '3f9c1a2b7d4e', maxSequenceLength: 128 };
+
+describe(predictionKey.name, () => {
+  it('names model and version, then a sha256 of the text', () => {
+    expect(predictionKey(scope, 'hello')).toMatch(/^sift:spam-en:3f9c1a2b7d4e:[0-9a-f]{64}$/);
+  });
+
+  it('is stable for the same text and settings', () => {
+    expect(predictionKey(scope, 'hello')).toBe(predictionKey({ ...scope }, 'hello'));
+  });
+
+  it('differs by text, by model version and by maximum sequence length', () => {
+    const base = predictionKey(scope, 'hello');
+    expect(predictionKey(scope, 'hello!')).not.toBe(base);
+    expect(predictionKey({ ...scope, version: '000000000000' }, 'hello')).not.toBe(base);
+    expect(predictionKey({ ...scope, maxSequenceLength: 64 }, 'hello')).not.toBe(base);
+  });
+
+  it('starts with the prefixes invalidation matches on', () => {
+    const key = predictionKey(scope, 'hello');
+    expect(key.startsWith(modelKeyPrefix('spam-en'))).toBe(true);
+    expect(key.startsWith(modelKeyPrefix('spam-en', '3f9c1a2b7d4e'))).toBe(true);
+    expect(key.startsWith(modelKeyPrefix('spam'))).toBe(false);
+  });
+});
+
+describe(prefixPattern.name, () => {
+  it('matches everything under the prefix', () => {
+    expect(prefixPattern('sift:spam-en:')).toBe('sift:spam-en:*');
+  });
+
+  it('escapes glob characters so they match literally', () => {
+    expect(prefixPattern('sift:a*b?[c]\\:')).toBe('sift:a\\*b\\?\\[c\\]\\\\:*');
+  });
+});
+
+describe(isPredictionKey.name, () => {
+  it('accepts the keys predictionKey makes', () => {
+    expect(isPredictionKey(predictionKey(scope, 'hello'))).toBe(true);
+  });
+
+  it.each([
+    ['a rate-limit counter', `sift:rate-limit:{${'a'.repeat(64)}}:hits`],
+    ['a short digest', 'sift:spam-en:3f9c1a2b7d4e:abc'],
+    ['another namespace', `other:spam-en:3f9c1a2b7d4e:${'a'.repeat(64)}`],
+  ])('rejects %s', (_, key) => {
+    expect(isPredictionKey(key)).toBe(false);
+  });
+});

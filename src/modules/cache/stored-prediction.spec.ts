@@ -1,0 +1,35 @@
+import { isStoredPrediction, restorePrediction, toStoredPrediction } from './stored-prediction';
+
+describe(restorePrediction.name, () => {
+  it('rebuilds label and score as inference does, first highest probability winning', () => {
+    expect(
+      restorePrediction({ probabilities: [0.25, 0.5, 0.5], truncated: true }, ['a', 'b', 'c']),
+    ).toEqual({
+      label: 'b',
+      score: 0.5,
+      probabilities: [0.25, 0.5, 0.5],
+      truncated: true,
+    });
+  });
+
+  it('round-trips what toStoredPrediction keeps', () => {
+    const prediction = { label: 'spam', score: 0.9, probabilities: [0.1, 0.9], truncated: false };
+    expect(restorePrediction(toStoredPrediction(prediction), ['ham', 'spam'])).toEqual(prediction);
+  });
+});
+
+describe(isStoredPrediction.name, () => {
+  it('accepts probabilities for every label and a truncated flag', () => {
+    expect(isStoredPrediction({ probabilities: [0.1, 0.9], truncated: false }, 2)).toBe(true);
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'oops'],
+    ['too few probabilities', { probabilities: [1], truncated: false }],
+    ['a non-number probability', { probabilities: [0.1, null], truncated: false }],
+    ['no truncated flag', { probabilities: [0.1, 0.9] }],
+  ])('rejects %s', (_, value) => {
+    expect(isStoredPrediction(value, 2)).toBe(false);
+  });
+});

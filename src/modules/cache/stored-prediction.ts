@@ -1,0 +1,44 @@
+import type { Prediction } from '../inference';
+
+/**
+ * What the cache keeps per text: the raw probabilities and the truncated flag, not the
+ * response shape, so requests with different `top_k` share an entry.
+ */
+export interface StoredPrediction {
+  readonly probabilities: readonly number[];
+  readonly truncated: boolean;
+}
+
+export function toStoredPrediction(prediction: Prediction): StoredPrediction {
+  return { probabilities: prediction.probabilities, truncated: prediction.truncated };
+}
+
+/**
+ * Entries come back from a shared store that other releases and tools can write to; anything
+ * that is not exactly our shape for this model counts as a miss instead of a broken answer.
+ */
+export function isStoredPrediction(value: unknown, labelCount: number): value is StoredPrediction {
+  if (typeof value !== 'object' || value === null) return false;
+  const { probabilities, truncated } = value as Record<string, unknown>;
+  return (
+    typeof truncated === 'boolean' &&
+    Array.isArray(probabilities) &&
+    probabilities.length === labelCount &&
+    probabilities.every((probability) => typeof probability === 'number')
+  );
+}
+
+/** Rebuilds the prediction exactly as inference derives it: the first highest probability wins. */
+export function restorePrediction(stored: StoredPrediction, labels: readonly string[]): Prediction {
+  const { probabilities } = stored;
+  let best = 0;
+  for (let i = 1; i < probabilities.length; i++) {
+    if (probabilities[i] > probabilities[best]) best = i;
+  }
+  return {
+    label: labels[best],
+    score: probabilities[best],
+    probabilities: [...probabilities],
+    truncated: stored.truncated,
+  };
+}

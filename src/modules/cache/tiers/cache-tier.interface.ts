@@ -1,0 +1,55 @@
+import { Inject } from '@nestjs/common';
+import type { CacheTier as CacheTierName } from '../../../common/observability/observers';
+
+/** One entry to write; `ttlMs` is how long the tier may keep it. */
+export interface TierEntry {
+  readonly key: string;
+  readonly value: unknown;
+  readonly ttlMs: number;
+}
+
+/** A value found in a tier; `ttlMs` is its remaining lifetime when the tier knows it. */
+export interface TierHit {
+  readonly value: unknown;
+  readonly ttlMs?: number;
+}
+
+/**
+ * How a tier call went. Tiers never throw on the request path: `skipped` means the tier was
+ * not asked (known to be down), `error` that it failed or timed out.
+ */
+export type TierOutcome<T> =
+  | { readonly outcome: 'ok'; readonly value: T }
+  | { readonly outcome: 'skipped' }
+  | { readonly outcome: 'error'; readonly error: Error };
+
+/** One storage layer of the prediction cache. */
+export interface CacheTier {
+  readonly name: CacheTierName;
+  /** Values in key order; `undefined` for a miss. */
+  getMany(keys: readonly string[]): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>>;
+  setMany(entries: readonly TierEntry[]): Promise<TierOutcome<void>>;
+  /** Deletes every key starting with `prefix`; an admin operation, so it throws on failure. */
+  deleteByPrefix(prefix: string): Promise<number>;
+}
+
+/** The in-process tier: bounded, always available. */
+export interface MemoryCacheTier extends CacheTier {
+  /** Entries held now (expired ones linger until touched). */
+  readonly size: number;
+}
+
+/** The tier shared by replicas; it may be unreachable at any time. */
+export interface SharedCacheTier extends CacheTier {
+  availability(): 'up' | 'down';
+  /** Calls `listener` whenever availability may have changed; returns an unsubscribe function. */
+  onAvailabilityChange(listener: () => void): () => void;
+}
+
+export const MEMORY_CACHE_TIER = Symbol('sift:cache:memory-tier');
+export const SHARED_CACHE_TIER = Symbol('sift:cache:shared-tier');
+
+/** Injects the memory tier, or `null` when it is disabled. */
+export const InjectMemoryTier = (): ParameterDecorator => Inject(MEMORY_CACHE_TIER);
+/** Injects the shared (Redis) tier, or `null` without REDIS_URL or with caching disabled. */
+export const InjectSharedTier = (): ParameterDecorator => Inject(SHARED_CACHE_TIER);

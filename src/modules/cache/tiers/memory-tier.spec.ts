@@ -1,0 +1,69 @@
+import { createCache } from 'cache-manager';
+import { createMemoryKeyv, MemoryTier } from './memory-tier';
+
+function memoryTier(maxItems: number, ttlMs = 60_000): MemoryTier {
+  return MemoryTier.over(createCache({ stores: [createMemoryKeyv(maxItems, ttlMs)] }));
+}
+
+const entry = (key: string, ttlMs = 60_000) => ({
+  key,
+  value: { probabilities: [1], truncated: false },
+  ttlMs,
+});
+
+describe(MemoryTier.name, () => {
+  it('reads back what it stored, by key, with misses as undefined', async () => {
+    const sut = memoryTier(10);
+    await sut.setMany([entry('sift:m:v:a')]);
+    await expect(sut.getMany(['sift:m:v:a', 'sift:m:v:b'])).resolves.toEqual({
+      outcome: 'ok',
+      value: [{ value: { probabilities: [1], truncated: false } }, undefined],
+    });
+  });
+
+  it('hands out copies, so a caller cannot change a cached entry', async () => {
+    const sut = memoryTier(10);
+    await sut.setMany([entry('k')]);
+    const first = await sut.getMany(['k']);
+    if (first.outcome === 'ok') (first.value[0]?.value as { truncated: boolean }).truncated = true;
+    const second = await sut.getMany(['k']);
+    expect(second).toEqual({
+      outcome: 'ok',
+      value: [{ value: { probabilities: [1], truncated: false } }],
+    });
+  });
+
+  it('keeps at most its item limit, evicting the least recently used', async () => {
+    const sut = memoryTier(2);
+    await sut.setMany([entry('a'), entry('b')]);
+    await sut.getMany(['a']);
+    await sut.setMany([entry('c')]);
+    const read = await sut.getMany(['a', 'b', 'c']);
+    expect(read.outcome === 'ok' && read.value.map((hit) => hit !== undefined)).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(sut.size).toBe(2);
+  });
+
+  it('forgets entries after their TTL', async () => {
+    const sut = memoryTier(10);
+    await sut.setMany([entry('short', 20)]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await expect(sut.getMany(['short'])).resolves.toEqual({ outcome: 'ok', value: [undefined] });
+  });
+
+  it('deletes only the keys under a prefix', async () => {
+    const sut = memoryTier(10);
+    await sut.setMany([
+      entry('sift:m:v1:a'),
+      entry('sift:m:v1:b'),
+      entry('sift:m:v2:a'),
+      entry('sift:m2:v1:a'),
+    ]);
+    await expect(sut.deleteByPrefix('sift:m:v1:')).resolves.toBe(2);
+    await expect(sut.deleteByPrefix('sift:m:')).resolves.toBe(1);
+    expect(sut.size).toBe(1);
+  });
+});
