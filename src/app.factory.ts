@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { shapeError } from './common/http/error-response';
+import { noteRejection } from './common/observability/rejection-reason';
 import { loadConfig, type AppConfig } from './config';
+import { registerRequestObservability } from './modules/metrics/request-observability';
 
 /** A client-sent request id is echoed only when it is short and plain, so logs stay clean. */
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -43,12 +45,14 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestObservability(app);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
   });
   // Errors raised by Fastify itself (body parsing, size limits) never reach Nest's filters.
   fastify.setErrorHandler((error, request, reply) => {
     const shaped = shapeError(error, String(request.id));
+    noteRejection(request, error, shaped.status);
     if (shaped.isServerFault) request.log.error({ err: error }, 'unhandled error');
     void reply.status(shaped.status).headers(shaped.headers).send(shaped.body);
   });

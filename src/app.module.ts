@@ -4,7 +4,9 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ConfigModule, type AppConfig } from './config';
 import { PredictionCacheModule } from './modules/cache/prediction-cache.module';
 import { ClassificationModule } from './modules/classification/classification.module';
+import { HealthModule } from './modules/health/health.module';
 import { InferenceModule } from './modules/inference';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { RedisModule } from './modules/redis/redis.module';
 
 @Module({})
@@ -15,9 +17,11 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         RedisModule,
+        MetricsModule,
         PredictionCacheModule,
         InferenceModule,
         ClassificationModule,
+        HealthModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

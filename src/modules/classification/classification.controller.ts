@@ -1,4 +1,6 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { annotateRequest } from '../../common/http/request-annotation';
 import { TextRulesPipe } from '../../common/pipes/text-rules.pipe';
 import { ClassificationService } from './classification.service';
 import { ClassifyBatchRequestDto, ClassifyRequestDto } from './dto/classify-request.dto';
@@ -10,12 +12,17 @@ export class ClassificationController {
 
   @Post()
   @HttpCode(200)
-  async classify(@Body(TextRulesPipe) body: ClassifyRequestDto): Promise<ClassificationResult> {
+  async classify(
+    @Body(TextRulesPipe) body: ClassifyRequestDto,
+    @Req() request: FastifyRequest,
+  ): Promise<ClassificationResult> {
+    annotateRequest(request, { model: body.model, texts: 1 });
     const [result] = await this.classification.classify([body.text], {
       model: body.model,
       modelVersion: body.model_version,
       topK: body.top_k,
     });
+    annotateRequest(request, { model: result.model, cached: result.cached ? 1 : 0 });
     return result;
   }
 
@@ -23,11 +30,17 @@ export class ClassificationController {
   @HttpCode(200)
   async classifyBatch(
     @Body(TextRulesPipe) body: ClassifyBatchRequestDto,
+    @Req() request: FastifyRequest,
   ): Promise<BatchClassificationResult> {
+    annotateRequest(request, { model: body.model, texts: body.texts.length });
     const results = await this.classification.classify(body.texts, {
       model: body.model,
       modelVersion: body.model_version,
       topK: body.top_k,
+    });
+    annotateRequest(request, {
+      model: results[0]?.model,
+      cached: results.filter((result) => result.cached).length,
     });
     return { results };
   }
