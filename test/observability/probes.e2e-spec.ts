@@ -42,6 +42,7 @@ interface Liveness {
   readonly requests_processed: number;
   readonly memory_usage_percent: number;
   readonly cache_hit_rate: number;
+  readonly cache_items: number;
   readonly issues: string[];
   readonly models: { readonly loaded: number; readonly names: string[]; readonly ready: boolean };
   readonly redis: 'disabled' | 'up' | 'down';
@@ -151,6 +152,7 @@ describe('GET /ready and GET /health', () => {
     expect(body.uptime_seconds).toBeGreaterThan(0);
     expect(body.memory_usage_percent).toBeGreaterThan(0);
     expect(body.memory_usage_percent).toBeLessThan(100);
+    expect(body.cache_items).toEqual(expect.any(Number));
   });
 
   it('turns /health to warning, still 200, when memory use is over MEMORY_WARNING_PERCENT', async () => {
@@ -177,7 +179,7 @@ describe('GET /ready and GET /health', () => {
     const body = response.body as Liveness;
     expect(body.redis).toBe('down');
     expect(body.status).toBe('warning');
-    expect(body.issues).toEqual([expect.stringMatching(/redis is unreachable/)]);
+    expect(body.issues).toEqual([expect.stringMatching(/redis is unavailable/)]);
     // Readiness is about the models only: a lost cache does not take the replica out.
     expect((await send(sut, '/ready')).status).toBe(200);
   });

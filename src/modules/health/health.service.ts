@@ -4,6 +4,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
+import { PredictionCache } from '../cache/prediction-cache.service';
 import { InferenceService } from '../inference';
 import { MetricsService } from '../metrics/metrics.service';
 import { MemoryIndicator } from './memory.indicator';
@@ -18,6 +19,8 @@ export interface LivenessReport {
   /** Resident memory as a share of the cgroup limit, or of system memory without one. */
   readonly memory_usage_percent: number;
   readonly cache_hit_rate: number;
+  /** Predictions held in this replica's memory cache tier. */
+  readonly cache_items: number;
   readonly issues: readonly string[];
   readonly models: {
     readonly loaded: number;
@@ -53,6 +56,7 @@ export class HealthService {
     private readonly models: ModelsIndicator,
     private readonly inference: InferenceService,
     private readonly metrics: MetricsService,
+    private readonly cache: PredictionCache,
   ) {}
 
   /**
@@ -78,6 +82,7 @@ export class HealthService {
       requests_processed: this.metrics.processedRequests(),
       memory_usage_percent: typeof memory?.usage_percent === 'number' ? memory.usage_percent : 0,
       cache_hit_rate: this.metrics.cacheHitRate(),
+      cache_items: this.cache.status().memory.items,
       issues,
       models: { loaded: names.length, names, ready: this.inference.isReady() },
       redis: this.redis.state(),

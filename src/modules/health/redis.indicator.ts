@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { PredictionCache } from '../cache/prediction-cache.service';
 import { RedisConnection } from '../redis/redis-connection.service';
 
 export type RedisState = 'disabled' | 'up' | 'down';
@@ -12,10 +13,17 @@ export type RedisState = 'disabled' | 'up' | 'down';
 export class RedisIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
+    private readonly cache: PredictionCache,
     private readonly redis: RedisConnection,
   ) {}
 
+  /**
+   * The cache tier's view when it uses Redis (it also counts Redis as down while its circuit
+   * breaker is open); otherwise the shared connection's, which rate limiting may still use.
+   */
   state(): RedisState {
+    const cacheView = this.cache.status().redis;
+    if (cacheView !== 'disabled') return cacheView;
     if (!this.redis.configured) return 'disabled';
     return this.redis.isUp() ? 'up' : 'down';
   }
@@ -27,7 +35,7 @@ export class RedisIndicator {
     const cause = this.redis.lastErrorMessage();
     return session.degraded({
       state,
-      message: `redis is unreachable${cause === undefined ? '' : `: ${cause}`}; serving without the shared cache`,
+      message: `redis is unavailable${cause === undefined ? '' : ` (${cause})`}; serving without the shared cache`,
     });
   }
 }
