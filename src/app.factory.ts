@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { shapeError } from './common/http/error-response';
+import { registerHttpSecurity, replyWithShapedError } from './common/http/http-security';
 import { noteRejection } from './common/observability/rejection-reason';
 import { loadConfig, type AppConfig } from './config';
 import { registerRequestObservability } from './modules/metrics/request-observability';
@@ -36,13 +37,17 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: requestIdFrom,
+    frameworkErrors: replyWithShapedError,
     disableRequestLogging: true,
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new ConsoleLogger({ json: true, logLevels: NEST_LOG_LEVELS[config.LOG_LEVEL] }),
     abortOnError: false,
+    // registerHttpSecurity installs the only body parser (JSON); Nest's would add urlencoded.
+    bodyParser: false,
   });
+  await registerHttpSecurity(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestObservability(app);

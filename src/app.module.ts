@@ -7,6 +7,7 @@ import { ClassificationModule } from './modules/classification/classification.mo
 import { HealthModule } from './modules/health/health.module';
 import { InferenceModule } from './modules/inference';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { RateLimitModule } from './modules/rate-limit';
 import { RedisModule } from './modules/redis/redis.module';
 
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         InferenceModule,
         ClassificationModule,
         HealthModule,
+        RateLimitModule.forRoot(config),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -69,7 +69,24 @@ export const envSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: integer(1).default(60),
   TRUST_PROXY: boolean.default(false),
   CONTENT_FILTER: boolean.default(true),
-  CORS_ORIGINS: csv.default([]),
+  // Browsers send origins without a path, so `https://app.example.com/` would never match.
+  CORS_ORIGINS: csv
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(\*|https?:\/\/[^/\s]+)$/,
+              'entries must be * or origins like https://app.example.com (no path)',
+            ),
+        )
+        .refine(
+          (origins) => !origins.includes('*') || origins.length === 1,
+          '* cannot be combined with other origins',
+        ),
+    )
+    .default([]),
   ADMIN_API_KEY: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters').optional(),
   ),

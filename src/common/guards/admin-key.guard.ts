@@ -1,8 +1,6 @@
 import {
-  Inject,
   Injectable,
   NotFoundException,
-  Optional,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
@@ -10,7 +8,6 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectConfig, type AppConfig } from '../../config';
-import { REJECTION_OBSERVER, type RejectionObserver } from '../observability/observers';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -35,10 +32,8 @@ export function presentedAdminKey(headers: FastifyRequest['headers']): string | 
 export class AdminKeyGuard implements CanActivate {
   private readonly expected: Buffer | undefined;
 
-  constructor(
-    @InjectConfig() config: AppConfig,
-    @Optional() @Inject(REJECTION_OBSERVER) private readonly rejections?: RejectionObserver,
-  ) {
+  // Rejections are counted where every error is shaped (the exception filter), not here.
+  constructor(@InjectConfig() config: AppConfig) {
     this.expected = config.ADMIN_API_KEY === undefined ? undefined : digest(config.ADMIN_API_KEY);
   }
 
@@ -49,7 +44,6 @@ export class AdminKeyGuard implements CanActivate {
     }
     const presented = presentedAdminKey(request.headers);
     if (presented === undefined || !timingSafeEqual(digest(presented), this.expected)) {
-      this.rejections?.rejected('unauthorized');
       throw new UnauthorizedException('A valid admin API key is required');
     }
     return true;

@@ -2,10 +2,13 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { annotateRequest } from '../../common/http/request-annotation';
 import { TextRulesPipe } from '../../common/pipes/text-rules.pipe';
+import { RateLimited } from '../rate-limit';
 import { ClassificationService } from './classification.service';
 import { ClassifyBatchRequestDto, ClassifyRequestDto } from './dto/classify-request.dto';
 import type { BatchClassificationResult, ClassificationResult } from './dto/classify-response.dto';
 
+// One rate-limit budget per client for both routes; a batch request counts once.
+@RateLimited()
 @Controller('classify')
 export class ClassificationController {
   constructor(private readonly classification: ClassificationService) {}

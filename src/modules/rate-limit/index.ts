@@ -1,0 +1,3 @@
+export { RateLimited } from './rate-limited.decorator';
+export { RateLimitModule } from './rate-limit.module';
+export { RateLimitStorage } from './rate-limit.storage';

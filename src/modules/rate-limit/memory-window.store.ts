@@ -1,0 +1,64 @@
+import type { WindowCount } from './window-count';
+
+interface Counter {
+  hits: number;
+  windowEndsAt: number;
+  blockedUntil: number;
+}
+
+/** Idle counters are dropped at most this often, on the request that notices. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Fixed-window counters in this process, with the same rules as the Redis script
+ * (`redis-window.store.ts`): used without REDIS_URL, and while Redis cannot be reached.
+ * O(1) per request whatever RATE_LIMIT is, and swept lazily so no timer outlives the app.
+ */
+export class MemoryWindowStore {
+  private readonly counters = new Map<string, Counter>();
+  private nextSweepAt = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  increment(key: string, windowMs: number, limit: number, blockMs: number): WindowCount {
+    const now = this.now();
+    this.sweep(now);
+    let counter = this.counters.get(key);
+    if (counter !== undefined && counter.blockedUntil > now) {
+      return {
+        hits: counter.hits,
+        windowLeftMs: Math.max(0, counter.windowEndsAt - now),
+        blocked: true,
+        blockLeftMs: counter.blockedUntil - now,
+      };
+    }
+    if (counter === undefined || counter.windowEndsAt <= now) {
+      counter = { hits: 0, windowEndsAt: now + windowMs, blockedUntil: 0 };
+      this.counters.set(key, counter);
+    }
+    counter.hits += 1;
+    const windowLeftMs = counter.windowEndsAt - now;
+    if (counter.hits <= limit) {
+      return { hits: counter.hits, windowLeftMs, blocked: false, blockLeftMs: 0 };
+    }
+    if (blockMs > 0) {
+      // Like the script: the block replaces the window, and a fresh one starts after it.
+      const hits = counter.hits;
+      this.counters.set(key, { hits: 0, windowEndsAt: now, blockedUntil: now + blockMs });
+      return { hits, windowLeftMs, blocked: true, blockLeftMs: blockMs };
+    }
+    return { hits: counter.hits, windowLeftMs, blocked: true, blockLeftMs: windowLeftMs };
+  }
+
+  get size(): number {
+    return this.counters.size;
+  }
+
+  private sweep(now: number): void {
+    if (now < this.nextSweepAt) return;
+    this.nextSweepAt = now + SWEEP_INTERVAL_MS;
+    for (const [key, counter] of this.counters) {
+      if (counter.windowEndsAt <= now && counter.blockedUntil <= now) this.counters.delete(key);
+    }
+  }
+}
