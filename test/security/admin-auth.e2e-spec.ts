@@ -69,7 +69,8 @@ describe('admin routes with ADMIN_API_KEY', () => {
     });
     expect(response.statusCode).toBe(401);
     expectUniformError(response);
-    expect(response.json().message).toBe('A valid admin API key is required');
+    expect(response.json().message).toMatch(/^A valid admin API key is required/);
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="sift-admin"');
   });
 
   it.each([

@@ -5,7 +5,8 @@ import { expectUniformError } from './security-support';
 const FILTERED_SPAM = [
   'Your account is locked: <script>verify()</script>',
   'Claim your prize at javascript:void(window.location="http://x.example")',
-  'Update your billing data: reply with your card number',
+  'Open the invoice: data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==',
+  'Click <a href="data:,hello">here</a>',
 ];
 
 function classify(sut: TestApp, text: string) {
@@ -32,6 +33,14 @@ describe('the content filter (CONTENT_FILTER, on by default)', () => {
     expect(response.statusCode).toBe(422);
     expectUniformError(response);
     expect(response.json().message).toBe('Potentially malicious content detected in text');
+  });
+
+  it('lets ordinary prose that mentions data through', async () => {
+    const response = await classify(
+      filtered,
+      'Update your billing data: reply with your card number',
+    );
+    expect(response.statusCode).toBe(200);
   });
 
   it('names the offending item of a batch', async () => {

@@ -44,7 +44,10 @@ export class AdminKeyGuard implements CanActivate {
     }
     const presented = presentedAdminKey(request.headers);
     if (presented === undefined || !timingSafeEqual(digest(presented), this.expected)) {
-      throw new UnauthorizedException('A valid admin API key is required');
+      throw new UnauthorizedException({
+        message: 'A valid admin API key is required (X-Api-Key header or Bearer token)',
+        headers: { 'www-authenticate': 'Bearer realm="sift-admin"' },
+      });
     }
     return true;
   }

@@ -108,6 +108,13 @@ export function shapeError(error: unknown, requestId: string): ShapedError {
       }
       const retryAfter = (response as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
+      // An exception may name response headers of its own (e.g. WWW-Authenticate on a 401).
+      const extraHeaders = (response as { headers?: unknown }).headers;
+      if (typeof extraHeaders === 'object' && extraHeaders !== null) {
+        for (const [name, value] of Object.entries(extraHeaders)) {
+          if (typeof value === 'string') headers[name.toLowerCase()] = value;
+        }
+      }
     }
     return shape(status, message, requestId, { headers, details });
   }

@@ -3,6 +3,7 @@ import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config';
+import { noteRejection } from '../observability/rejection-reason';
 import { shapeError } from './error-response';
 import { registerJsonBodyParser } from './json-body.parser';
 
@@ -74,5 +75,6 @@ export function replyWithShapedError(
   reply: FastifyReply,
 ): void {
   const shaped = shapeError(error, String(request.id));
+  noteRejection(request, error, shaped.status);
   void reply.status(shaped.status).headers(shaped.headers).send(shaped.body);
 }

@@ -1,8 +1,18 @@
-import { BadRequestException, Injectable, UnprocessableEntityException, type PipeTransform } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  UnprocessableEntityException,
+  type PipeTransform,
+} from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
 
-/** Patterns of the original design's content filter (script injection in texts). */
-const SUSPICIOUS_CONTENT = /<script|javascript:|data:/i;
+/**
+ * The original design's content filter (script injection in texts): `<script`, `javascript:`
+ * and `data:`. `data:` is matched as a data URI (`data:[type][;param],`), so ordinary prose
+ * such as "billing data: reply" is not refused.
+ */
+const SUSPICIOUS_CONTENT =
+  /<script|javascript\s*:|\bdata:(?:[\w.+-]+\/[\w.+-]+)?(?:;[\w.+-]+(?:=[\w.+-]+)?)*,/i;
 
 interface TextBody {
   text?: unknown;
@@ -35,7 +45,9 @@ export class TextRulesPipe implements PipeTransform {
         );
       }
       if (this.config.CONTENT_FILTER && SUSPICIOUS_CONTENT.test(text)) {
-        throw new UnprocessableEntityException(`Potentially malicious content detected in ${field}`);
+        throw new UnprocessableEntityException(
+          `Potentially malicious content detected in ${field}`,
+        );
       }
     });
     return body;

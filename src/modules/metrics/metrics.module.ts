@@ -1,5 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { CACHE_OBSERVER, REJECTION_OBSERVER } from '../../common/observability/observers';
+import {
+  CACHE_OBSERVER,
+  RATE_LIMIT_OBSERVER,
+  REJECTION_OBSERVER,
+} from '../../common/observability/observers';
 import { INFERENCE_OBSERVER } from '../inference/inference.types';
 import { GPU_PROBE, NvidiaSmiGpuProbe } from './gpu-probe';
 import { MetricsController } from './metrics.controller';
@@ -18,7 +22,14 @@ import { MetricsService } from './metrics.service';
     { provide: INFERENCE_OBSERVER, useExisting: MetricsService },
     { provide: CACHE_OBSERVER, useExisting: MetricsService },
     { provide: REJECTION_OBSERVER, useExisting: MetricsService },
+    { provide: RATE_LIMIT_OBSERVER, useExisting: MetricsService },
   ],
-  exports: [MetricsService, INFERENCE_OBSERVER, CACHE_OBSERVER, REJECTION_OBSERVER],
+  exports: [
+    MetricsService,
+    INFERENCE_OBSERVER,
+    CACHE_OBSERVER,
+    REJECTION_OBSERVER,
+    RATE_LIMIT_OBSERVER,
+  ],
 })
 export class MetricsModule {}

@@ -11,6 +11,7 @@ import type {
   CacheObserver,
   CacheResult,
   CacheTier,
+  RateLimitObserver,
   RejectionObserver,
   RejectionReason,
 } from '../../common/observability/observers';
@@ -74,7 +75,7 @@ const BATCH_TOKEN_BUCKETS = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 3
  */
 @Injectable()
 export class MetricsService
-  implements InferenceObserver, CacheObserver, RejectionObserver, OnModuleInit
+  implements InferenceObserver, CacheObserver, RejectionObserver, RateLimitObserver, OnModuleInit
 {
   private readonly logger = new Logger(MetricsService.name);
   readonly registry = new Registry();
