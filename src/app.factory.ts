@@ -1,12 +1,11 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
-import { shapeError } from './common/http/error-response';
 import { registerHttpSecurity, replyWithShapedError } from './common/http/http-security';
-import { noteRejection } from './common/observability/rejection-reason';
 import { loadConfig, type AppConfig } from './config';
 import { registerRequestObservability } from './modules/metrics/request-observability';
 
@@ -38,7 +37,8 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
     trustProxy: config.TRUST_PROXY,
     genReqId: requestIdFrom,
     frameworkErrors: replyWithShapedError,
-    disableRequestLogging: true,
+    // One line per request comes from our onResponse hook (request-observability).
+    logController: new LogController({ disableRequestLogging: true }),
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -54,14 +54,6 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
   });
-  // Errors raised by Fastify itself (body parsing, size limits) never reach Nest's filters.
-  fastify.setErrorHandler((error, request, reply) => {
-    const shaped = shapeError(error, String(request.id));
-    noteRejection(request, error, shaped.status);
-    if (shaped.isServerFault) request.log.error({ err: error }, 'unhandled error');
-    void reply.status(shaped.status).headers(shaped.headers).send(shaped.body);
-  });
-
   await app.init();
   await fastify.ready();
   return app;

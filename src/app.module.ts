@@ -18,8 +18,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         RedisModule,
-        MetricsModule,
         PredictionCacheModule,
+        MetricsModule,
         InferenceModule,
         ClassificationModule,
         HealthModule,

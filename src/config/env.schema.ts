@@ -31,9 +31,7 @@ export const envSchema = z.object({
   MODELS_DIR: z.string().min(1).default('./models'),
   DEFAULT_MODEL: optionalString,
   MODELS: csv.default([]),
-  EXECUTION_PROVIDERS: csv
-    .pipe(z.array(z.enum(['cpu', 'cuda'])).min(1))
-    .default(['cpu']),
+  EXECUTION_PROVIDERS: csv.pipe(z.array(z.enum(['cpu', 'cuda'])).min(1)).default(['cpu']),
   ORT_INTRA_OP_THREADS: integer(0, 256).default(0),
   ORT_INTER_OP_THREADS: integer(0, 256).default(0),
 

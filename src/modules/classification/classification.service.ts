@@ -21,10 +21,14 @@ export class ClassificationService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async classify(texts: readonly string[], options: ClassifyOptions): Promise<ClassificationResult[]> {
+  async classify(
+    texts: readonly string[],
+    options: ClassifyOptions,
+  ): Promise<ClassificationResult[]> {
     const model = this.inference.resolveModel(options.model, options.modelVersion);
     const labels = model.config.labels;
-    const topK = options.topK ?? (labels.length > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels.length);
+    const topK =
+      options.topK ?? (labels.length > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels.length);
     // Cache lookup, then one coalesced inference of the misses, written behind the response.
     const answers = await this.cache.resolve(model, texts, (missing) =>
       this.inference.predict(model, missing),
