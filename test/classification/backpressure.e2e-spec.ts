@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp } from '../helpers/test-app';
 
 describe('queue bounds and request timeouts', () => {
   it('answers 503 with Retry-After when the queue is full, and queues nothing of that request', async () => {

@@ -87,7 +87,8 @@ describe('graceful shutdown of the real process', () => {
 
     const response = await inFlight;
     const body = (await response.json()) as { results?: unknown[] };
-    if (response.status !== 200) throw new Error(`in-flight request got ${response.status}: ${JSON.stringify(body)}`);
+    if (response.status !== 200)
+      throw new Error(`in-flight request got ${response.status}: ${JSON.stringify(body)}`);
     expect(body.results).toHaveLength(texts.length);
 
     const late = await fetch(`${baseUrl}/classify`, {

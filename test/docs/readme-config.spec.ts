@@ -31,7 +31,9 @@ describe('README configuration table', () => {
     if (value === undefined || (Array.isArray(value) && value.length === 0)) {
       expect(documented).toMatch(/^\(.+\)$/);
     } else {
-      const shown = Array.isArray(value) ? value.join(',') : String(value);
+      const shown = Array.isArray(value)
+        ? value.join(',')
+        : String(value as string | number | boolean);
       expect(documented).toBe(`\`${shown}\``);
     }
   });
