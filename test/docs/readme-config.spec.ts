@@ -33,7 +33,7 @@ describe('README configuration table', () => {
     } else {
       const shown = Array.isArray(value)
         ? value.join(',')
-        : String(value as string | number | boolean);
+        : String(value);
       expect(documented).toBe(`\`${shown}\``);
     }
   });
