@@ -16,7 +16,8 @@ const USAGE =
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${value}\n${USAGE}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`--${name} must be a positive integer, got ${value}\n${USAGE}`);
   return n;
 }
 
@@ -57,4 +58,10 @@ function main(): void {
   );
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  // Usage mistakes read better as one message than as a stack trace.
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import type { BuildStep } from './build-step';
 import { langIdBuildStep } from './fasttext/lang-id.build-step';
@@ -8,7 +9,7 @@ import { spamEnBuildStep } from './spam/spam-en.build-step';
 const STEPS: readonly BuildStep[] = [spamEnBuildStep, langIdBuildStep];
 
 async function main(): Promise<void> {
-  const rootDir = join(__dirname, '..');
+  const rootDir = fileURLToPath(new URL('..', import.meta.url));
   const only = process.argv.slice(2);
   for (const step of STEPS) {
     if (only.length > 0 && !only.includes(step.name)) continue;

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { bertConfig } from '../hf/model-config';
 import { writeBertTokenizerFiles, writeJson } from '../hf/tokenizer-files';
@@ -7,7 +8,7 @@ import { bertBenchModelCard } from './bert-bench.model-card';
 import { type BertShape, bertEncoderGraph } from './bert-encoder.graph';
 
 /** Repository root, from this file's place in tools/bert-bench/. */
-const ROOT_DIR = join(__dirname, '..', '..');
+const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Where the spam-en tokenizer the bench model reuses lives. */
 export const SPAM_EN_DIR = join(ROOT_DIR, 'models', 'spam-en');
@@ -51,7 +52,10 @@ export const BERT_BENCH_DISTILBERT_DIR = join(ROOT_DIR, 'models', 'bert-bench-di
  * Writes a bench model folder (config, tokenizer files, onnx/model.onnx, README.md). The folder
  * is assembled beside `dir` and renamed into place, so a reader never sees half a model.
  */
-export function buildBertBenchModel(dir: string, options: BertBenchOptions = BERT_BENCH_DEFAULTS): void {
+export function buildBertBenchModel(
+  dir: string,
+  options: BertBenchOptions = BERT_BENCH_DEFAULTS,
+): void {
   const vocab = paddedVocabulary(readSpamEnVocabulary(), options.padVocabTo);
   const shape: BertShape = {
     vocabSize: vocab.length,
@@ -80,9 +84,11 @@ export function buildBertBenchModel(dir: string, options: BertBenchOptions = BER
     }),
   );
   writeFileSync(join(staging, 'README.md'), bertBenchModelCard(shape));
-  bertEncoderGraph(shape, options.seed, 'Sift bert-bench: random-weight BERT for speed measurements').save(
-    join(staging, 'onnx', 'model.onnx'),
-  );
+  bertEncoderGraph(
+    shape,
+    options.seed,
+    'Sift bert-bench: random-weight BERT for speed measurements',
+  ).save(join(staging, 'onnx', 'model.onnx'));
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
 }
@@ -91,7 +97,10 @@ export function buildBertBenchModel(dir: string, options: BertBenchOptions = BER
  * Builds the bench model into `dir` unless a complete one with the same options is there.
  * Returns true when it had to build. Used by Jest's global setup and the benchmark harness.
  */
-export function ensureBertBenchModel(dir = BERT_BENCH_DIR, options: BertBenchOptions = BERT_BENCH_DEFAULTS): boolean {
+export function ensureBertBenchModel(
+  dir = BERT_BENCH_DIR,
+  options: BertBenchOptions = BERT_BENCH_DEFAULTS,
+): boolean {
   if (isBuiltWith(dir, options)) return false;
   buildBertBenchModel(dir, options);
   return true;
@@ -108,7 +117,9 @@ function isBuiltWith(dir: string, options: BertBenchOptions): boolean {
 export function readSpamEnVocabulary(dir = SPAM_EN_DIR): string[] {
   const path = join(dir, 'tokenizer.json');
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run models:build\` first`);
-  const json = JSON.parse(readFileSync(path, 'utf8')) as { model: { vocab: Record<string, number> } };
+  const json = JSON.parse(readFileSync(path, 'utf8')) as {
+    model: { vocab: Record<string, number> };
+  };
   const vocab: string[] = [];
   for (const [token, id] of Object.entries(json.model.vocab)) vocab[id] = token;
   return vocab;

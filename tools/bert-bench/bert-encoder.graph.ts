@@ -32,10 +32,14 @@ export function bertEncoderGraph(shape: BertShape, seed: number, docString: stri
   const filled = (name: string, size: number, value: number): string =>
     g.initializerFloat32(name, new Float32Array(size).fill(value), [size]);
   const layerNorm = (x: string, prefix: string): string =>
-    g.op('LayerNormalization', [x, filled(`${prefix}.weight`, hidden, 1), filled(`${prefix}.bias`, hidden, 0)], {
-      axis: -1,
-      epsilon: LAYER_NORM_EPS,
-    });
+    g.op(
+      'LayerNormalization',
+      [x, filled(`${prefix}.weight`, hidden, 1), filled(`${prefix}.bias`, hidden, 0)],
+      {
+        axis: -1,
+        epsilon: LAYER_NORM_EPS,
+      },
+    );
   const linear = (x: string, prefix: string, inDim: number, outDim: number): string =>
     g.dense(x, weight(`${prefix}.weight`, [inDim, outDim]), filled(`${prefix}.bias`, outDim, 0));
 
@@ -43,14 +47,25 @@ export function bertEncoderGraph(shape: BertShape, seed: number, docString: stri
   g.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
   g.input('token_type_ids', 'int64', ['batch_size', 'sequence_length']);
 
-  const sequenceLength = g.op('Gather', [g.op('Shape', ['input_ids']), g.constInt64([1], [])], { axis: 0 });
+  const sequenceLength = g.op('Gather', [g.op('Shape', ['input_ids']), g.constInt64([1], [])], {
+    axis: 0,
+  });
   const positions = g.op('Range', [g.constInt64([0], []), sequenceLength, g.constInt64([1], [])]);
   const embeddings = g.op('Add', [
     g.op('Add', [
-      g.op('Gather', [weight('embeddings.word_embeddings.weight', [shape.vocabSize, hidden]), 'input_ids']),
-      g.op('Gather', [weight('embeddings.position_embeddings.weight', [maxPositions, hidden]), positions]),
+      g.op('Gather', [
+        weight('embeddings.word_embeddings.weight', [shape.vocabSize, hidden]),
+        'input_ids',
+      ]),
+      g.op('Gather', [
+        weight('embeddings.position_embeddings.weight', [maxPositions, hidden]),
+        positions,
+      ]),
     ]),
-    g.op('Gather', [weight('embeddings.token_type_embeddings.weight', [2, hidden]), 'token_type_ids']),
+    g.op('Gather', [
+      weight('embeddings.token_type_embeddings.weight', [2, hidden]),
+      'token_type_ids',
+    ]),
   ]);
   let x = layerNorm(embeddings, 'embeddings.LayerNorm');
 
@@ -67,22 +82,32 @@ export function bertEncoderGraph(shape: BertShape, seed: number, docString: stri
   for (let l = 0; l < shape.layers; l++) {
     const p = `encoder.layer.${l}`;
     const heads4d = (name: string, perm: number[]): string =>
-      g.op('Transpose', [g.op('Reshape', [linear(x, `${p}.attention.self.${name}`, hidden, hidden), splitHeads])], {
-        perm,
-      });
+      g.op(
+        'Transpose',
+        [g.op('Reshape', [linear(x, `${p}.attention.self.${name}`, hidden, hidden), splitHeads])],
+        {
+          perm,
+        },
+      );
     const q = heads4d('query', [0, 2, 1, 3]);
     const kT = heads4d('key', [0, 2, 3, 1]);
     const v = heads4d('value', [0, 2, 1, 3]);
     const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), scale]), additiveMask]);
     const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
-    const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), mergeHeads]);
+    const merged = g.op('Reshape', [
+      g.op('Transpose', [context], { perm: [0, 2, 1, 3] }),
+      mergeHeads,
+    ]);
     const attended = linear(merged, `${p}.attention.output.dense`, hidden, hidden);
     x = layerNorm(g.op('Add', [attended, x]), `${p}.attention.output.LayerNorm`);
 
     const up = linear(x, `${p}.intermediate.dense`, hidden, shape.intermediate);
     const gelu = g.op('Mul', [
       g.op('Mul', [up, g.constFloat32([0.5])]),
-      g.op('Add', [g.op('Erf', [g.op('Mul', [up, g.constFloat32([Math.SQRT1_2])])]), g.constFloat32([1])]),
+      g.op('Add', [
+        g.op('Erf', [g.op('Mul', [up, g.constFloat32([Math.SQRT1_2])])]),
+        g.constFloat32([1]),
+      ]),
     ]);
     const down = linear(gelu, `${p}.output.dense`, shape.intermediate, hidden);
     x = layerNorm(g.op('Add', [down, x]), `${p}.output.LayerNorm`);

@@ -23,18 +23,25 @@ export class BertTextEncoder {
   readonly maxLength: number;
   readonly padId: number;
 
-  constructor(tokenizerJson: object, tokenizerConfig: { readonly model_max_length: number; readonly pad_token: string }) {
+  constructor(
+    tokenizerJson: object,
+    tokenizerConfig: { readonly model_max_length: number; readonly pad_token: string },
+  ) {
     this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
     this.maxLength = tokenizerConfig.model_max_length;
     const padId = this.tokenizer.token_to_id(tokenizerConfig.pad_token);
-    if (padId === undefined) throw new Error(`pad token ${tokenizerConfig.pad_token} is not in the vocabulary`);
+    if (padId === undefined)
+      throw new Error(`pad token ${tokenizerConfig.pad_token} is not in the vocabulary`);
     this.padId = padId;
   }
 
   /** Reads `tokenizer.json` and `tokenizer_config.json` from a model folder. */
   static fromFolder(dir: string): BertTextEncoder {
     const read = (name: string): unknown => JSON.parse(readFileSync(join(dir, name), 'utf8'));
-    return new BertTextEncoder(read('tokenizer.json') as object, read('tokenizer_config.json') as TokenizerConfigFile);
+    return new BertTextEncoder(
+      read('tokenizer.json') as object,
+      read('tokenizer_config.json') as TokenizerConfigFile,
+    );
   }
 
   /**

@@ -13,7 +13,8 @@ export interface BertTokenizerOptions {
 }
 
 /** JSON-serializable value, so the writers stay free of `any`. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 interface AddedToken {
   readonly id: number;
@@ -33,8 +34,12 @@ export function bertTokenizerJson(options: BertTokenizerOptions): JsonValue {
   const { vocab } = options;
   const specials = specialTokens(vocab);
   const idOf = (token: string): number => vocab.indexOf(token);
-  const special = (id: string, typeId: number): JsonValue => ({ SpecialToken: { id, type_id: typeId } });
-  const sequence = (id: string, typeId: number): JsonValue => ({ Sequence: { id, type_id: typeId } });
+  const special = (id: string, typeId: number): JsonValue => ({
+    SpecialToken: { id, type_id: typeId },
+  });
+  const sequence = (id: string, typeId: number): JsonValue => ({
+    Sequence: { id, type_id: typeId },
+  });
   const vocabObject: Record<string, JsonValue> = {};
   vocab.forEach((token, id) => {
     if (token in vocabObject) throw new Error(`vocabulary has ${token} twice`);
@@ -64,7 +69,13 @@ export function bertTokenizerJson(options: BertTokenizerOptions): JsonValue {
     post_processor: {
       type: 'TemplateProcessing',
       single: [special('[CLS]', 0), sequence('A', 0), special('[SEP]', 0)],
-      pair: [special('[CLS]', 0), sequence('A', 0), special('[SEP]', 0), sequence('B', 1), special('[SEP]', 1)],
+      pair: [
+        special('[CLS]', 0),
+        sequence('A', 0),
+        special('[SEP]', 0),
+        sequence('B', 1),
+        special('[SEP]', 1),
+      ],
       special_tokens: {
         '[CLS]': { id: '[CLS]', ids: [idOf('[CLS]')], tokens: ['[CLS]'] },
         '[SEP]': { id: '[SEP]', ids: [idOf('[SEP]')], tokens: ['[SEP]'] },
@@ -114,7 +125,13 @@ export function bertTokenizerConfig(options: BertTokenizerOptions): JsonValue {
 
 /** `special_tokens_map.json`. */
 export function bertSpecialTokensMap(): JsonValue {
-  return { cls_token: '[CLS]', mask_token: '[MASK]', pad_token: '[PAD]', sep_token: '[SEP]', unk_token: '[UNK]' };
+  return {
+    cls_token: '[CLS]',
+    mask_token: '[MASK]',
+    pad_token: '[PAD]',
+    sep_token: '[SEP]',
+    unk_token: '[UNK]',
+  };
 }
 
 /** Writes JSON with two-space indent and a final newline, so files diff cleanly. */

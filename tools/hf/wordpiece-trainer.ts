@@ -29,7 +29,10 @@ export function createBertWordSplitter(): (text: string) => string[] {
 }
 
 /** Counts pre-tokenized words over texts; the map is in first-seen order. */
-export function countWords(texts: Iterable<string>, split: (text: string) => string[]): Map<string, number> {
+export function countWords(
+  texts: Iterable<string>,
+  split: (text: string) => string[],
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (const text of texts) {
     for (const word of split(text)) counts.set(word, (counts.get(word) ?? 0) + 1);
@@ -44,7 +47,10 @@ export function countWords(texts: Iterable<string>, split: (text: string) => str
  *
  * @returns the vocabulary in id order.
  */
-export function trainWordPiece(wordCounts: ReadonlyMap<string, number>, options: WordPieceTrainingOptions): string[] {
+export function trainWordPiece(
+  wordCounts: ReadonlyMap<string, number>,
+  options: WordPieceTrainingOptions,
+): string[] {
   const prefix = options.continuingSubwordPrefix ?? '##';
   const maxWordChars = options.maxWordChars ?? 100;
   const alphabet = chooseAlphabet(wordCounts, options.limitAlphabet, maxWordChars);
@@ -78,21 +84,29 @@ export function trainWordPiece(wordCounts: ReadonlyMap<string, number>, options:
     if (best === undefined || best.count < options.minFrequency) break;
     const left = symbols.name(best.left);
     const right = symbols.name(best.right);
-    const merged = symbols.id(left + (right.startsWith(prefix) ? right.slice(prefix.length) : right));
+    const merged = symbols.id(
+      left + (right.startsWith(prefix) ? right.slice(prefix.length) : right),
+    );
     merger.merge(best.left, best.right, merged);
     addToVocab(symbols.name(merged));
   }
   return vocab;
 }
 
-function chooseAlphabet(wordCounts: ReadonlyMap<string, number>, limit: number, maxWordChars: number): Set<string> {
+function chooseAlphabet(
+  wordCounts: ReadonlyMap<string, number>,
+  limit: number,
+  maxWordChars: number,
+): Set<string> {
   const charCounts = new Map<string, number>();
   for (const [word, count] of wordCounts) {
     const chars = [...word];
     if (chars.length > maxWordChars) continue;
     for (const c of chars) charCounts.set(c, (charCounts.get(c) ?? 0) + count);
   }
-  const ranked = [...charCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const ranked = [...charCounts].sort(
+    (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+  );
   return new Set(ranked.slice(0, limit).map(([c]) => c));
 }
 
@@ -179,7 +193,12 @@ class PairMerger {
     }
   }
 
-  private addPairs(word: readonly number[], w: number, delta: number, changed: Set<number> | undefined): void {
+  private addPairs(
+    word: readonly number[],
+    w: number,
+    delta: number,
+    changed: Set<number> | undefined,
+  ): void {
     for (let i = 0; i + 1 < word.length; i++) {
       const key = word[i] * PAIR_SHIFT + word[i + 1];
       const count = (this.pairCounts.get(key) ?? 0) + delta;
@@ -231,6 +250,7 @@ class PairMerger {
 }
 
 function containsPair(word: readonly number[], left: number, right: number): boolean {
-  for (let i = 0; i + 1 < word.length; i++) if (word[i] === left && word[i + 1] === right) return true;
+  for (let i = 0; i + 1 < word.length; i++)
+    if (word[i] === left && word[i + 1] === right) return true;
   return false;
 }

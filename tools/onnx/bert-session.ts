@@ -1,4 +1,5 @@
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 
 import type { BertBatch } from '../hf/bert-encoding';
 
@@ -6,7 +7,10 @@ import type { BertBatch } from '../hf/bert-encoding';
  * Runs a BERT-style graph on a padded batch and returns each row's logits. Only the inputs the
  * graph declares are fed, as transformers.js does.
  */
-export async function runBertLogits(session: InferenceSession, batch: BertBatch): Promise<Float32Array[]> {
+export async function runBertLogits(
+  session: InferenceSession,
+  batch: BertBatch,
+): Promise<Float32Array[]> {
   const dims = [batch.batchSize, batch.sequenceLength];
   const available: Record<string, BigInt64Array> = {
     input_ids: batch.inputIds,
@@ -22,5 +26,7 @@ export async function runBertLogits(session: InferenceSession, batch: BertBatch)
   const { logits } = await session.run(feeds);
   const data = logits.data as Float32Array;
   const labels = Number(logits.dims[1]);
-  return Array.from({ length: batch.batchSize }, (_, b) => data.slice(b * labels, (b + 1) * labels));
+  return Array.from({ length: batch.batchSize }, (_, b) =>
+    data.slice(b * labels, (b + 1) * labels),
+  );
 }

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./tools/onnx/onnxruntime.environment.js
- */
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 
@@ -14,7 +11,9 @@ describe(GraphBuilder.name, () => {
     const gathered = g.op('Gather', ['table', 'ids']);
     const summed = g.op('ReduceSum', [gathered, g.constInt64([1])], { keepdims: 0 });
     const scaled = g.op('Mul', [summed, g.constFloat32([0.5])]);
-    g.node('Gemm', [scaled, g.constFloat32([1, 0, 0, 1], [2, 2])], ['out'], { alpha: OnnxAttr.float(2) });
+    g.node('Gemm', [scaled, g.constFloat32([1, 0, 0, 1], [2, 2])], ['out'], {
+      alpha: OnnxAttr.float(2),
+    });
     g.output('out', 'float32', ['batch', 2]);
 
     const session = await InferenceSession.create(g.toBytes());
@@ -46,6 +45,8 @@ describe(GraphBuilder.name, () => {
 
   it('rejects an initializer whose length does not match its dims', () => {
     const g = new GraphBuilder();
-    expect(() => g.initializerFloat32('w', [1, 2, 3], [2, 2])).toThrow(/3 values but dims \[2, 2\]/);
+    expect(() => g.initializerFloat32('w', [1, 2, 3], [2, 2])).toThrow(
+      /3 values but dims \[2, 2\]/,
+    );
   });
 });

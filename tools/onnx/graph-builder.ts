@@ -26,11 +26,7 @@ export type OnnxTypedAttribute =
  * a string array STRINGS. Use {@link OnnxAttr} to force a type.
  */
 export type OnnxAttributeValue =
-  | number
-  | string
-  | readonly number[]
-  | readonly string[]
-  | OnnxTypedAttribute;
+  number | string | readonly number[] | readonly string[] | OnnxTypedAttribute;
 
 /** Attributes of one node, by attribute name. */
 export type OnnxAttributes = Readonly<Record<string, OnnxAttributeValue>>;
@@ -121,13 +117,21 @@ export class GraphBuilder {
   }
 
   /** Adds a float32 initializer (stored as little-endian raw data). Returns its name. */
-  initializerFloat32(name: string, data: Float32Array | readonly number[], dims: readonly number[]): string {
+  initializerFloat32(
+    name: string,
+    data: Float32Array | readonly number[],
+    dims: readonly number[],
+  ): string {
     const values = data instanceof Float32Array ? data : Float32Array.from(data);
     return this.initializer(name, 'float32', littleEndianBytes(values), values.length, dims);
   }
 
   /** Adds an int64 initializer. Numbers must be safe integers. Returns its name. */
-  initializerInt64(name: string, data: BigInt64Array | readonly number[], dims: readonly number[]): string {
+  initializerInt64(
+    name: string,
+    data: BigInt64Array | readonly number[],
+    dims: readonly number[],
+  ): string {
     const values = data instanceof BigInt64Array ? data : BigInt64Array.from(data, toBigInt);
     return this.initializer(name, 'int64', littleEndianBytes(values), values.length, dims);
   }
@@ -170,20 +174,31 @@ export class GraphBuilder {
   }
 
   /** Adds a single-output node with a generated output name and returns that name, for chaining. */
-  op(opType: string, inputs: readonly string[], attributes: OnnxAttributes = {}, options: OnnxNodeOptions = {}): string {
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attributes: OnnxAttributes = {},
+    options: OnnxNodeOptions = {},
+  ): string {
     const [out] = this.node(opType, inputs, [this.fresh(`${opType}_out`)], attributes, options);
     return out;
   }
 
   /** `Unsqueeze` with opset-13+ semantics (axes as an int64 input). */
   unsqueeze(x: string, axes: readonly number[], output?: string): string {
-    const [out] = this.node('Unsqueeze', [x, this.constInt64(axes)], [output ?? this.fresh('Unsqueeze_out')]);
+    const [out] = this.node(
+      'Unsqueeze',
+      [x, this.constInt64(axes)],
+      [output ?? this.fresh('Unsqueeze_out')],
+    );
     return out;
   }
 
   /** `Cast` to the given element type. */
   cast(x: string, to: OnnxElementType, output?: string): string {
-    const [out] = this.node('Cast', [x], [output ?? this.fresh('Cast_out')], { to: ELEMENT_TYPE_CODES[to] });
+    const [out] = this.node('Cast', [x], [output ?? this.fresh('Cast_out')], {
+      to: ELEMENT_TYPE_CODES[to],
+    });
     return out;
   }
 
@@ -193,7 +208,11 @@ export class GraphBuilder {
       const [out] = this.node('MatMul', [x, weight], [output ?? this.fresh('MatMul_out')]);
       return out;
     }
-    const [out] = this.node('Add', [this.op('MatMul', [x, weight]), bias], [output ?? this.fresh('Add_out')]);
+    const [out] = this.node(
+      'Add',
+      [this.op('MatMul', [x, weight]), bias],
+      [output ?? this.fresh('Add_out')],
+    );
     return out;
   }
 
@@ -206,7 +225,9 @@ export class GraphBuilder {
   /** Assembles the ModelProto; throws if a graph output was never declared. */
   toModelProto(): onnx.ModelProto {
     if (this.outputs.length === 0) throw new Error('GraphBuilder: the graph has no outputs');
-    const opsets: onnx.IOperatorSetIdProto[] = [{ domain: '', version: this.options.opsetVersion ?? 17 }];
+    const opsets: onnx.IOperatorSetIdProto[] = [
+      { domain: '', version: this.options.opsetVersion ?? 17 },
+    ];
     for (const [domain, version] of Object.entries(this.options.extraOpsets ?? {})) {
       opsets.push({ domain, version });
     }
@@ -249,7 +270,9 @@ export class GraphBuilder {
   ): string {
     const expected = dims.reduce((a, b) => a * b, 1);
     if (expected !== length) {
-      throw new Error(`GraphBuilder: initializer ${name} has ${length} values but dims [${dims.join(', ')}]`);
+      throw new Error(
+        `GraphBuilder: initializer ${name} has ${length} values but dims [${dims.join(', ')}]`,
+      );
     }
     this.define(name);
     this.initializers.push({ name, dataType: ELEMENT_TYPE_CODES[type], dims: [...dims], rawData });
@@ -263,7 +286,8 @@ export class GraphBuilder {
   }
 
   private requireKnown(name: string, role: string): void {
-    if (!this.known.has(name)) throw new Error(`GraphBuilder: ${role} refers to unknown tensor ${name}`);
+    if (!this.known.has(name))
+      throw new Error(`GraphBuilder: ${role} refers to unknown tensor ${name}`);
   }
 
   private fresh(prefix: string): string {
@@ -275,13 +299,19 @@ export class GraphBuilder {
   }
 }
 
-function valueInfo(name: string, type: OnnxElementType, dims: readonly OnnxDim[]): onnx.IValueInfoProto {
+function valueInfo(
+  name: string,
+  type: OnnxElementType,
+  dims: readonly OnnxDim[],
+): onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
         elemType: ELEMENT_TYPE_CODES[type],
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        shape: {
+          dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+        },
       },
     },
   };
@@ -324,12 +354,14 @@ function toAttribute(name: string, value: OnnxAttributeValue): onnx.IAttributePr
 }
 
 function toSafeInt(value: number): number {
-  if (!Number.isSafeInteger(value)) throw new Error(`GraphBuilder: attribute value ${value} is not an integer`);
+  if (!Number.isSafeInteger(value))
+    throw new Error(`GraphBuilder: attribute value ${value} is not an integer`);
   return value;
 }
 
 function typeAttribute(value: OnnxAttributeValue): OnnxTypedAttribute {
-  if (typeof value === 'number') return Number.isInteger(value) ? OnnxAttr.int(value) : OnnxAttr.float(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? OnnxAttr.int(value) : OnnxAttr.float(value);
   if (typeof value === 'string') return OnnxAttr.string(value);
   if (isStringArray(value)) return OnnxAttr.strings(value);
   if (isNumberArray(value)) {

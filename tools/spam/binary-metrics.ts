@@ -12,8 +12,12 @@ export interface BinaryMetrics {
 }
 
 /** Scores predictions against labels (both 0/1, same order). */
-export function binaryMetrics(predicted: readonly number[], actual: readonly number[]): BinaryMetrics {
-  if (predicted.length !== actual.length) throw new Error('predictions and labels differ in length');
+export function binaryMetrics(
+  predicted: readonly number[],
+  actual: readonly number[],
+): BinaryMetrics {
+  if (predicted.length !== actual.length)
+    throw new Error('predictions and labels differ in length');
   let tp = 0;
   let fp = 0;
   let fn = 0;

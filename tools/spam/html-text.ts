@@ -36,13 +36,15 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
   szlig: 'ß',
 };
 
-const BLOCK_TAG = /<\/?(?:br|p|div|tr|li|ul|ol|table|h[1-6]|blockquote|pre|hr|title|center)\b[^>]*>/gi;
+const BLOCK_TAG =
+  /<\/?(?:br|p|div|tr|li|ul|ol|table|h[1-6]|blockquote|pre|hr|title|center)\b[^>]*>/gi;
 
 /** Decodes named (common subset) and numeric HTML character references. */
 export function decodeHtmlEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z][a-z0-9]*);?/gi, (match: string, ref: string) => {
     if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      const code =
+        ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
       // Out-of-range references appear in spam to dodge filters; dropping them matches browsers' blank.
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
     }

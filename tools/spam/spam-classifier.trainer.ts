@@ -1,5 +1,9 @@
 import { SeededRandom } from '../common/seeded-random';
-import { type SpamClassifierWeights, type TokenizedText, spamForward } from './spam-classifier.model';
+import {
+  type SpamClassifierWeights,
+  type TokenizedText,
+  spamForward,
+} from './spam-classifier.model';
 
 /** Hyper-parameters of {@link trainSpamClassifier}. */
 export interface SpamTrainingOptions {
@@ -8,6 +12,7 @@ export interface SpamTrainingOptions {
   readonly hidden: number;
   readonly epochs: number;
   readonly batchSize: number;
+  /** Peak learning rate; it decays linearly to zero over the run, which steadies the final epochs. */
   readonly learningRate: number;
   /** Decoupled (AdamW) weight decay. */
   readonly weightDecay: number;
@@ -45,14 +50,17 @@ export function trainSpamClassifier(
     labels: LABELS,
     embeddings: random.normalArray(vocabSize * dim, 0.1),
     typeEmbeddings: new Float32Array(2 * dim),
-    w1: random.normalArray(dim * hidden, Math.sqrt(1 / dim)),
+    w1: random.normalArray(2 * dim * hidden, Math.sqrt(1 / (2 * dim))),
     b1: new Float32Array(hidden),
     w2: random.normalArray(hidden * LABELS, Math.sqrt(1 / hidden)),
     b2: new Float32Array(LABELS),
   };
-  const dense = [weights.typeEmbeddings, weights.w1, weights.b1, weights.w2, weights.b2].map((p) => new AdamState(p));
+  const dense = [weights.typeEmbeddings, weights.w1, weights.b1, weights.w2, weights.b2].map(
+    (p) => new AdamState(p),
+  );
   const embeddingState = new AdamState(weights.embeddings);
   const order = examples.map((_, i) => i);
+  const totalSteps = options.epochs * Math.ceil(examples.length / options.batchSize);
   let step = 0;
 
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -79,8 +87,8 @@ export function trainSpamClassifier(
           dHidden[j] *= 1 - trace.hidden[j] * trace.hidden[j];
         }
         dLogits.forEach((g, k) => (gB2[k] += g));
-        const dPooled = new Float64Array(dim);
-        for (let d = 0; d < dim; d++) {
+        const dPooled = new Float64Array(2 * dim);
+        for (let d = 0; d < 2 * dim; d++) {
           for (let j = 0; j < hidden; j++) {
             gW1[d * hidden + j] += trace.pooled[d] * dHidden[j];
             dPooled[d] += weights.w1[d * hidden + j] * dHidden[j];
@@ -88,21 +96,34 @@ export function trainSpamClassifier(
         }
         dHidden.forEach((g, j) => (gB1[j] += g));
         const perToken = 1 / Math.max(example.ids.length, 1);
-        example.ids.forEach((id, t) => {
+        const rows = example.ids.map((id) => {
           let row = embeddingGrads.get(id);
           if (!row) embeddingGrads.set(id, (row = new Float64Array(dim)));
+          return row;
+        });
+        rows.forEach((row, t) => {
           const typeRow = (example.typeIds?.[t] ?? 0) * dim;
           for (let d = 0; d < dim; d++) {
             row[d] += dPooled[d] * perToken;
             gType[typeRow + d] += dPooled[d] * perToken;
           }
         });
+        // The max passes its gradient to the one position it took each dimension from.
+        for (let d = 0; d < dim && rows.length > 0; d++) {
+          const t = trace.maxFrom[d];
+          rows[t][d] += dPooled[dim + d];
+          gType[(example.typeIds?.[t] ?? 0) * dim + d] += dPooled[dim + d];
+        }
       }
       step++;
-      dense.forEach((state, i) => state.update(grads[i], 0, state.param.length, step, options));
+      const lr = options.learningRate * (1 - (step - 1) / totalSteps);
+      dense.forEach((state, i) =>
+        state.update(grads[i], 0, state.param.length, step, lr, options.weightDecay),
+      );
       // Sorted so the update order, and therefore the float results, never depend on Map order.
       for (const id of [...embeddingGrads.keys()].sort((a, b) => a - b)) {
-        embeddingState.update(embeddingGrads.get(id) ?? new Float64Array(dim), id * dim, dim, step, options);
+        const grad = embeddingGrads.get(id) ?? new Float64Array(dim);
+        embeddingState.update(grad, id * dim, dim, step, lr, options.weightDecay);
       }
     }
     onEpoch?.(epoch, lossSum / examples.length, weights);
@@ -125,8 +146,14 @@ class AdamState {
     this.v = new Float64Array(param.length);
   }
 
-  update(grad: Float64Array, offset: number, length: number, step: number, options: SpamTrainingOptions): void {
-    const lr = options.learningRate;
+  update(
+    grad: Float64Array,
+    offset: number,
+    length: number,
+    step: number,
+    lr: number,
+    weightDecay: number,
+  ): void {
     const correction1 = 1 - BETA1 ** step;
     const correction2 = 1 - BETA2 ** step;
     for (let i = 0; i < length; i++) {
@@ -135,7 +162,7 @@ class AdamState {
       this.m[p] = BETA1 * this.m[p] + (1 - BETA1) * g;
       this.v[p] = BETA2 * this.v[p] + (1 - BETA2) * g * g;
       const update = this.m[p] / correction1 / (Math.sqrt(this.v[p] / correction2) + EPSILON);
-      this.param[p] -= lr * (update + options.weightDecay * this.param[p]);
+      this.param[p] -= lr * (update + weightDecay * this.param[p]);
     }
   }
 }

@@ -10,7 +10,11 @@ import { countWords, createBertWordSplitter, trainWordPiece } from '../hf/wordpi
 import { runBertLogits } from '../onnx/bert-session';
 import { binaryMetrics } from './binary-metrics';
 import { SPAM_LABELS, loadSpamSplit } from './corpus';
-import { type SpamClassifierWeights, spamClassifierGraph, spamForward } from './spam-classifier.model';
+import {
+  type SpamClassifierWeights,
+  spamClassifierGraph,
+  spamForward,
+} from './spam-classifier.model';
 import { trainSpamClassifier } from './spam-classifier.trainer';
 import { spamEnModelCard } from './spam-en.model-card';
 import { SPAM_EN_SETTINGS } from './spam-en.settings';
@@ -30,18 +34,27 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
   const { train, heldOut } = loadSpamSplit();
   log(`corpus: ${train.length} training and ${heldOut.length} held-out messages`);
 
-  const vocab = trainWordPiece(countWords(train.map((e) => e.text), createBertWordSplitter()), {
-    vocabSize: s.vocabSize,
-    specialTokens: BERT_SPECIAL_TOKENS,
-    minFrequency: s.minPieceFrequency,
-    limitAlphabet: s.limitAlphabet,
-  });
+  const vocab = trainWordPiece(
+    countWords(
+      train.map((e) => e.text),
+      createBertWordSplitter(),
+    ),
+    {
+      vocabSize: s.vocabSize,
+      specialTokens: BERT_SPECIAL_TOKENS,
+      minFrequency: s.minPieceFrequency,
+      limitAlphabet: s.limitAlphabet,
+    },
+  );
   writeBertTokenizerFiles(dir, { vocab, modelMaxLength: s.modelMaxLength });
   log(`vocabulary: ${vocab.length} WordPiece entries`);
 
   // Training reads the written tokenizer files, so it sees exactly what serving will.
   const encoder = BertTextEncoder.fromFolder(dir);
-  const examples = train.map((e) => ({ ...encoder.encode(e.text), label: SPAM_LABELS.indexOf(e.label) }));
+  const examples = train.map((e) => ({
+    ...encoder.encode(e.text),
+    label: SPAM_LABELS.indexOf(e.label),
+  }));
   const weights = trainSpamClassifier(examples, { ...s, vocabSize: vocab.length }, (epoch, loss) =>
     log(`epoch ${epoch}/${s.epochs}: mean training loss ${loss.toFixed(5)}`),
   );
@@ -55,7 +68,8 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
   log(`held-out: accuracy ${metrics.accuracy.toFixed(4)}, F1 ${metrics.f1.toFixed(4)}`);
   if (metrics.f1 < 0.95) throw new Error(`held-out F1 ${metrics.f1} is below the 0.95 floor`);
 
-  const docString = 'Sift spam-en: masked mean of WordPiece embeddings, tanh layer, linear classifier';
+  const docString =
+    'Sift spam-en: masked mean and max of WordPiece embeddings, tanh layer, linear classifier';
   const modelPath = join(dir, 'onnx', 'model.onnx');
   const bytes = spamClassifierGraph(weights, docString).save(modelPath);
   log(`onnx/model.onnx: ${(bytes / 1e6).toFixed(2)} MB`);
@@ -69,7 +83,7 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
       numAttentionHeads: 1,
       intermediateSize: s.hidden,
       maxPositionEmbeddings: s.modelMaxLength,
-      extra: { sift_architecture: 'masked-mean-embeddings+tanh+linear' },
+      extra: { sift_architecture: 'masked-mean+max-embeddings,tanh,linear' },
     }),
   );
   writeJson(join(dir, 'eval_results.json'), {
@@ -77,7 +91,10 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
     positive_label: 'spam',
     ...metrics,
   });
-  writeFileSync(join(dir, 'README.md'), spamEnModelCard({ metrics, trainSize: train.length, vocabSize: vocab.length }));
+  writeFileSync(
+    join(dir, 'README.md'),
+    spamEnModelCard({ metrics, trainSize: train.length, vocabSize: vocab.length }),
+  );
 
   const maxDiff = await checkOnnxParity(modelPath, weights, heldOutEncodings, encoder.padId);
   log(`onnxruntime vs TypeScript forward pass: max |Δlogit| ${maxDiff.toExponential(2)}`);
@@ -104,7 +121,8 @@ async function checkOnnxParity(
   } finally {
     await session.release();
   }
-  if (maxDiff > PARITY_TOLERANCE) throw new Error(`ONNX logits differ from the reference by ${maxDiff}`);
+  if (maxDiff > PARITY_TOLERANCE)
+    throw new Error(`ONNX logits differ from the reference by ${maxDiff}`);
   return maxDiff;
 }
 
