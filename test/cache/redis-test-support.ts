@@ -1,10 +1,10 @@
 import { createClient } from '@redis/client';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { PredictionCache } from '../../src/modules/cache/prediction-cache.service';
 import { predictionKey } from '../../src/modules/cache/prediction-key';
+import { waitFor } from '../helpers/processes';
 import type { TestApp } from '../helpers/test-app';
+
+export { DisposableRedis, freePort, waitFor } from '../helpers/processes';
 
 /** Test clients give up at once instead of reconnecting to a Redis a test killed. */
 function newClient(url: string) {
@@ -20,19 +20,6 @@ export async function connectTestRedis(url: string): Promise<TestRedisClient> {
   client.on('error', () => undefined);
   await client.connect();
   return client;
-}
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. Never a timed assertion. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export function cacheOf(testApp: TestApp): PredictionCache {
@@ -67,69 +54,4 @@ export async function classify(
   extra: Record<string, unknown> = {},
 ) {
   return testApp.inject({ method: 'POST', url: '/classify', payload: { text, ...extra } });
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
-
-/** A throwaway redis-server the test may kill: never the shared one on 6379. */
-export class DisposableRedis {
-  private process: ChildProcess | undefined;
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.process = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--daemonize',
-        'no',
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitFor(async () => {
-      const client = newClient(this.url);
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        return (await client.ping()) === 'PONG';
-      } catch {
-        // Not accepting connections yet: poll again.
-        return false;
-      } finally {
-        if (client.isOpen) client.destroy();
-      }
-    }, `redis-server on port ${this.port}`);
-  }
-
-  /** SIGKILL: the server vanishes mid-command, as in a crash. */
-  async kill(): Promise<void> {
-    const running = this.process;
-    this.process = undefined;
-    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = once(running, 'exit');
-    running.kill('SIGKILL');
-    await exited;
-  }
 }

@@ -90,7 +90,7 @@ describe('rate limiting while Redis is down', () => {
   });
 
   it('keeps limiting, without a 5xx, when Redis dies under a running replica', async () => {
-    const redis = await DisposableRedis.start();
+    const redis = await DisposableRedis.launch();
     const sut = await startTestApp({
       REDIS_URL: redis.url,
       RATE_LIMIT: '3',
