@@ -1,18 +1,8 @@
 import type { DynamicBatcher } from '../batching/dynamic-batcher';
-import type { Preprocessor } from '../preprocessing/preprocessor.interface';
-import type { ModelRunner } from '../runtime/model-runner.interface';
-import type { ModelConfig } from './model-config';
+import type { PreparedModel } from './model-loader';
 
-/** A model ready to serve: its files, preprocessing, runtime and queue. */
-export interface LoadedModel {
-  readonly name: string;
-  readonly dir: string;
-  readonly version: string;
-  readonly config: ModelConfig;
-  /** Effective maximum sequence length: min(MAX_SEQ_LEN, the model's own limit). */
-  readonly maxSequenceLength: number;
-  readonly preprocessor: Preprocessor;
-  readonly runner: ModelRunner;
+/** A model ready to serve: its files, preprocessing and runtime (see PreparedModel), and queue. */
+export interface LoadedModel extends PreparedModel {
   readonly batcher: DynamicBatcher;
   readonly loadTimeSeconds: number;
 }

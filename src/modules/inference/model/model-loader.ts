@@ -8,10 +8,12 @@ import { readModelConfig, type ModelConfig } from './model-config';
 import { computeModelVersion, findGraphFile } from './model-files';
 
 export interface PreparedModel {
+  /** The folder name, which is the name requests use. */
   readonly name: string;
   readonly dir: string;
   readonly version: string;
   readonly config: ModelConfig;
+  /** Effective maximum sequence length: sift.max_length, else min(MAX_SEQ_LEN, the model's). */
   readonly maxSequenceLength: number;
   readonly preprocessor: Preprocessor;
   readonly runner: ModelRunner;
