@@ -4,7 +4,9 @@
  * Only the JS thread is sampled: ONNX Runtime's own pool threads do not appear, but a
  * synchronous `session.run` on the main thread does (as its native caller).
  *
- *   tsx bench/profile-summary.ts bench/results/profiles/<file>.cpuprofile [--top 25]
+ *   tsx bench/profile-summary.ts bench/results/profiles/<file>.cpuprofile [--top 25] [--from 5]
+ *
+ * `--from` skips the first seconds (start-up: module loading, model load and warm-up).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -47,18 +49,25 @@ function areaOf(frame: CallFrame): string {
 function main(): void {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: 'string', default: '25' } },
+    options: {
+      top: { type: 'string', default: '25' },
+      from: { type: 'string', default: '0' },
+    },
   });
   const file = positionals[0];
   if (file === undefined) throw new Error('usage: profile-summary.ts <file.cpuprofile> [--top N]');
   const top = Number(values.top);
+  const fromMicros = Number(values.from) * 1e6;
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 
   const selfMicros = new Map<number, number>();
   let total = 0;
+  let elapsed = 0;
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
+    elapsed += delta;
+    if (elapsed < fromMicros) return;
     selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
     total += delta;
   });

@@ -3,7 +3,7 @@ import type { CeilingResult, ScenarioResult } from './bench-result';
 import { measureScenario } from './scenario';
 import { REPO_ROOT, modelDir, startReference } from './servers';
 import { warmUp, type StageContext } from './stage-context';
-import { cyclingBodies, distinctBodies } from './text-sets';
+import { cyclingBodies } from './text-sets';
 
 /** Seconds the ceiling child may take beyond its measured time (loading, tokenizing). */
 const CEILING_OVERHEAD_S = 180;
@@ -71,8 +71,7 @@ export async function runNaivePeer(
   ]);
   const scenarios: ScenarioResult[] = [];
   try {
-    const distinct = distinctBodies(texts.distinct, undefined);
-    await warmUp(context, server, `${model} · naive-peer`, distinct);
+    await warmUp(context, server, `${model} · naive-peer`, cyclingBodies(texts.warmup, undefined));
     for (const concurrency of options.naiveConcurrency) {
       scenarios.push(
         await measureScenario(
@@ -83,7 +82,8 @@ export async function runNaivePeer(
             workload: 'distinct',
             concurrency,
             durationS: options.durationS,
-            nextBody: distinct,
+            // From the first held-out message, like Sift's and the ceiling's runs.
+            nextBody: cyclingBodies(texts.distinct, undefined),
             scrape: false,
           },
           progress,

@@ -29,6 +29,14 @@ const num = (value: number | null | undefined, digits = 1): Cell =>
 const percent = (ratio: number | null): Cell =>
   ratio === null ? '–' : `${Math.round(ratio * 100)}%`;
 
+function describeTuning(tuning: unknown): string {
+  if (typeof tuning !== 'object' || tuning === null) return 'defaults';
+  const entries = Object.entries(tuning as Record<string, unknown>);
+  return entries.length === 0
+    ? 'defaults'
+    : entries.map(([name, value]) => `${name}=${String(value)}`).join(' ');
+}
+
 function scenarioRow(row: ScenarioResult): Cell[] {
   return [
     row.target,
@@ -57,6 +65,7 @@ export function renderReport(result: BenchResult, jsonPath: string): string {
     `Sift benchmark (${result.mode}) — ${result.startedAt}`,
     `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
       `load average at start ${machine.loadAverageAtStart.map((value) => value.toFixed(2)).join(' ')}`,
+    `Sift tuning: ${describeTuning(result.options.siftEnvironment)}`,
     '',
   );
   out.push(

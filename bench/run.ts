@@ -30,12 +30,32 @@ import { loadBenchTexts } from './text-sets';
 function countSteps(options: BenchOptions): number {
   const perModel =
     1 +
-    (1 + 2 * options.concurrency.length) +
+    (2 + 2 * options.concurrency.length) +
     (options.naiveConcurrency.length > 0 ? 1 + options.naiveConcurrency.length : 0);
   const soak = options.soakS > 0 ? 1 : 0;
   const bare = 1 + options.concurrency.length;
   const infinity = options.infinity ? 6 : 0;
   return options.models.length * perModel + soak + bare + infinity;
+}
+
+/** Tuning variables passed through to Sift from this shell: a result must say what it ran. */
+const TUNING_VARIABLES = [
+  'MAX_BATCH_SIZE',
+  'MAX_BATCH_TOKENS',
+  'MAX_BATCH_DELAY_MS',
+  'INFERENCE_CONCURRENCY',
+  'ORT_INTRA_OP_THREADS',
+  'ORT_INTER_OP_THREADS',
+  'MAX_SEQ_LEN',
+];
+
+function siftOverrides(): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const name of TUNING_VARIABLES) {
+    const value = process.env[name];
+    if (value !== undefined && value !== '') set[name] = value;
+  }
+  return set;
 }
 
 function soakModel(options: BenchOptions): string | undefined {
@@ -76,6 +96,12 @@ async function main(): Promise<void> {
         `note: load average ${loadAverageAtStart[0].toFixed(2)} > 1 — other work is running, numbers will be noisy`,
       );
     }
+    const overrides = Object.entries(siftOverrides());
+    progress.note(
+      overrides.length === 0
+        ? 'Sift runs with its default tuning'
+        : `Sift tuning from this shell: ${overrides.map(([name, value]) => `${name}=${value}`).join(' ')}`,
+    );
     ensureBuild((message) => progress.note(message));
     for (const model of options.models) ensureModel(model, (message) => progress.note(message));
     progress.note('loading held-out SpamAssassin texts');
@@ -117,7 +143,7 @@ async function main(): Promise<void> {
         platform: `${process.platform} ${process.arch}`,
         loadAverageAtStart,
       },
-      options: { ...options },
+      options: { ...options, siftEnvironment: siftOverrides() },
       scenarios,
       ceilings,
       infinity,

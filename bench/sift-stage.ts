@@ -76,45 +76,59 @@ async function soak(
   };
 }
 
-/** Sift on one model: distinct texts (cache misses), then the hot set (cache hits), then the soak. */
+/**
+ * Sift on one model, two server runs. Distinct texts run with CACHE_ENABLED=false, so each
+ * scenario can start at the first held-out message like every other target and still never
+ * hit; the hot set then runs on a server with the cache on (all hits after priming), and the
+ * soak too (distinct bodies over a full cache: its item limit must hold RSS).
+ */
 export async function runSiftStage(
   context: StageContext,
   model: string,
   withSoak: boolean,
 ): Promise<{ scenarios: ScenarioResult[]; soak: SoakResult | null }> {
   const { options, progress, texts } = context;
-  progress.note(`starting sift (node dist/main.js) with MODELS=${model}`);
-  const server = await startSift(context.children, model, true, options.profile);
   const scenarios: ScenarioResult[] = [];
+  const scenario = (workload: 'distinct' | 'hits', concurrency: number, nextBody: BodySource) => ({
+    target: 'sift' as const,
+    model,
+    workload,
+    concurrency,
+    durationS: options.durationS,
+    nextBody,
+    scrape: true,
+  });
+
+  progress.note(`starting sift (node dist/main.js) with MODELS=${model} CACHE_ENABLED=false`);
+  const uncached = await startSift(context.children, model, false, options.profile);
+  try {
+    await warmUp(context, uncached, `${model} · sift`, cyclingBodies(texts.warmup, model));
+    for (const concurrency of options.concurrency) {
+      const nextBody = cyclingBodies(texts.distinct, model);
+      scenarios.push(
+        await measureScenario(uncached, scenario('distinct', concurrency, nextBody), progress),
+      );
+    }
+  } finally {
+    await context.children.stop(uncached.child);
+  }
+
+  progress.note(`starting sift with MODELS=${model} CACHE_ENABLED=true`);
+  const cached = await startSift(context.children, model, true, options.profile);
   let soakResult: SoakResult | null = null;
   try {
-    // One source for the whole server lifetime: no text is ever sent twice, so no hits.
-    const distinct = distinctBodies(texts.distinct, model);
-    await warmUp(context, server, `${model} · sift`, distinct);
-    await primeHotSet(server, texts.hot, model);
-    for (const workload of ['distinct', 'hits'] as const) {
-      const nextBody = workload === 'distinct' ? distinct : cyclingBodies(texts.hot, model);
-      for (const concurrency of options.concurrency) {
-        scenarios.push(
-          await measureScenario(
-            server,
-            {
-              target: 'sift',
-              model,
-              workload,
-              concurrency,
-              durationS: options.durationS,
-              nextBody,
-              scrape: true,
-            },
-            progress,
-          ),
-        );
-      }
+    await warmUp(context, cached, `${model} · sift (cache)`, distinctBodies(texts.warmup, model));
+    await primeHotSet(cached, texts.hot, model);
+    for (const concurrency of options.concurrency) {
+      const nextBody = cyclingBodies(texts.hot, model);
+      scenarios.push(
+        await measureScenario(cached, scenario('hits', concurrency, nextBody), progress),
+      );
     }
-    if (withSoak) soakResult = await soak(context, server, model, distinct);
+    if (withSoak)
+      soakResult = await soak(context, cached, model, distinctBodies(texts.distinct, model));
   } finally {
-    await context.children.stop(server.child);
+    await context.children.stop(cached.child);
   }
   return { scenarios, soak: soakResult };
 }

@@ -8,21 +8,32 @@ const FILTERED_BY_SERVER = /<script|javascript:|data:/i;
 const HOT_SET_SIZE = 16;
 
 export interface BenchTexts {
-  /** Held-out SpamAssassin messages (never seen in training), in the split's stable order. */
+  /**
+   * Held-out SpamAssassin messages (never seen in training), in the split's stable order.
+   * Every measured scenario of every target starts at the first one, so all see the same mix.
+   */
   readonly distinct: readonly string[];
+  /** The repeated set of the cache-hit scenarios. */
   readonly hot: readonly string[];
+  /** Training messages: warm-ups use these, so they never pre-load the measured texts. */
+  readonly warmup: readonly string[];
 }
 
+const usable = (text: string): boolean => text.trim().length > 0 && !FILTERED_BY_SERVER.test(text);
+
 export function loadBenchTexts(): BenchTexts {
-  const texts = loadSpamSplit()
-    .heldOut.map((item) => item.text)
-    .filter((text) => text.trim().length > 0 && !FILTERED_BY_SERVER.test(text));
+  const split = loadSpamSplit();
+  const texts = split.heldOut.map((item) => item.text).filter(usable);
   if (texts.length < HOT_SET_SIZE * 4) {
     throw new Error(
       `only ${texts.length} held-out texts: the SpamAssassin corpus looks incomplete`,
     );
   }
-  return { distinct: texts, hot: texts.slice(0, HOT_SET_SIZE) };
+  return {
+    distinct: texts,
+    hot: texts.slice(0, HOT_SET_SIZE),
+    warmup: split.train.map((item) => item.text).filter(usable),
+  };
 }
 
 function body(encodedText: string, model: string | undefined): string {
