@@ -1,7 +1,8 @@
 import type { InfinityComparison, InfinityRow, ScenarioResult } from './bench-result';
 import { BenchTokenizer } from './bench-tokenizer';
 import { measureScenario } from './scenario';
-import { ensureModel, modelDir, startReference, startSift, type RunningServer } from './servers';
+import { startNaivePeer } from './reference-stages';
+import { ensureModel, modelDir, startSift, type RunningServer } from './servers';
 import { warmUp, type StageContext } from './stage-context';
 import { cyclingBodies, exactLengthTexts } from './text-sets';
 
@@ -20,35 +21,6 @@ const PUBLISHED = [
 export const INFINITY_NOTE =
   'Hugging Face Infinity, DistilBERT sequence classification, batch 1, 2 Ice Lake cores ' +
   '(AWS c6i), vs plain transformers; different hardware and weights — indicative only';
-
-async function measureLengths(
-  context: StageContext,
-  server: RunningServer,
-  target: 'sift' | 'naive-peer',
-  textsByLength: ReadonlyMap<number, readonly string[]>,
-): Promise<ScenarioResult[]> {
-  const model = DISTILBERT_MODEL;
-  const results: ScenarioResult[] = [];
-  for (const { tokens } of PUBLISHED) {
-    const texts = textsByLength.get(tokens) ?? [];
-    results.push(
-      await measureScenario(
-        server,
-        {
-          target,
-          model,
-          workload: tokens === 8 ? 'tokens-8' : 'tokens-128',
-          concurrency: 1,
-          durationS: context.options.durationS,
-          nextBody: cyclingBodies(texts, target === 'sift' ? model : undefined),
-          scrape: target === 'sift',
-        },
-        context.progress,
-      ),
-    );
-  }
-  return results;
-}
 
 /**
  * The DistilBERT-shaped model (6 layers, hidden 768) at c=1 with texts of exactly 8 and 128
@@ -69,35 +41,48 @@ export async function runInfinityStage(
   );
   const scenarios: ScenarioResult[] = [];
 
-  progress.note(`starting sift with MODELS=${DISTILBERT_MODEL} CACHE_ENABLED=false`);
+  progress.note(
+    `starting sift (CACHE_ENABLED=false) and the naive peer on models/${DISTILBERT_MODEL}`,
+  );
   const sift = await startSift(children, DISTILBERT_MODEL, false);
+  let naive: RunningServer | undefined;
   try {
+    naive = await startNaivePeer(children, DISTILBERT_MODEL);
+    const warmTexts = textsByLength.get(128) ?? [];
     await warmUp(
       context,
       sift,
       `${DISTILBERT_MODEL} · sift`,
-      cyclingBodies(textsByLength.get(128) ?? [], DISTILBERT_MODEL),
+      cyclingBodies(warmTexts, DISTILBERT_MODEL),
     );
-    scenarios.push(...(await measureLengths(context, sift, 'sift', textsByLength)));
-  } finally {
-    await children.stop(sift.child);
-  }
-
-  progress.note(`starting the naive peer on models/${DISTILBERT_MODEL}`);
-  const naive = await startReference(children, 'naive peer (distilbert)', 'naive-peer.ts', [
-    '--model-dir',
-    modelDir(DISTILBERT_MODEL),
-  ]);
-  try {
     await warmUp(
       context,
       naive,
       `${DISTILBERT_MODEL} · naive-peer`,
-      cyclingBodies(textsByLength.get(128) ?? [], undefined),
+      cyclingBodies(warmTexts, undefined),
     );
-    scenarios.push(...(await measureLengths(context, naive, 'naive-peer', textsByLength)));
+    // Sift then the naive peer at each length, so each pair is measured close together.
+    for (const { tokens } of PUBLISHED) {
+      const texts = textsByLength.get(tokens) ?? [];
+      for (const [server, target] of [
+        [sift, 'sift'],
+        [naive, 'naive-peer'],
+      ] as const) {
+        const spec = {
+          target,
+          model: DISTILBERT_MODEL,
+          workload: tokens === 8 ? ('tokens-8' as const) : ('tokens-128' as const),
+          concurrency: 1,
+          durationS: context.options.durationS,
+          nextBody: cyclingBodies(texts, target === 'sift' ? DISTILBERT_MODEL : undefined),
+          scrape: target === 'sift',
+        };
+        scenarios.push(await measureScenario(server, spec, progress));
+      }
+    }
   } finally {
-    await children.stop(naive.child);
+    await children.stop(sift.child);
+    if (naive !== undefined) await children.stop(naive.child);
   }
 
   const rows = PUBLISHED.map(({ tokens, infinityRps, plainTransformersRps }): InfinityRow => {

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import type { CeilingResult, ScenarioResult } from './bench-result';
-import { measureScenario } from './scenario';
-import { REPO_ROOT, modelDir, startReference } from './servers';
-import { warmUp, type StageContext } from './stage-context';
-import { cyclingBodies } from './text-sets';
+import type { CeilingResult } from './bench-result';
+import type { ChildProcesses } from './child-processes';
+import { REPO_ROOT, modelDir, startReference, type RunningServer } from './servers';
+import type { StageContext } from './stage-context';
 
 /** Seconds the ceiling child may take beyond its measured time (loading, tokenizing). */
 const CEILING_OVERHEAD_S = 180;
@@ -57,73 +56,15 @@ export async function runCeiling(context: StageContext, model: string): Promise<
   return JSON.parse(lines[lines.length - 1]) as CeilingResult;
 }
 
-/** Reference 2: transformers.js pipeline per request behind Fastify, distinct texts. */
-export async function runNaivePeer(
-  context: StageContext,
-  model: string,
-): Promise<ScenarioResult[]> {
-  const { options, progress, children, texts } = context;
-  if (options.naiveConcurrency.length === 0) return [];
-  progress.note(`starting the naive peer (transformers.js pipeline) on models/${model}`);
-  const server = await startReference(children, `naive peer (${model})`, 'naive-peer.ts', [
+/** Reference 2: a transformers.js pipeline per request behind Fastify (bench/naive-peer.ts). */
+export function startNaivePeer(children: ChildProcesses, model: string): Promise<RunningServer> {
+  return startReference(children, `naive peer (${model})`, 'naive-peer.ts', [
     '--model-dir',
     modelDir(model),
   ]);
-  const scenarios: ScenarioResult[] = [];
-  try {
-    await warmUp(context, server, `${model} · naive-peer`, cyclingBodies(texts.warmup, undefined));
-    for (const concurrency of options.naiveConcurrency) {
-      scenarios.push(
-        await measureScenario(
-          server,
-          {
-            target: 'naive-peer',
-            model,
-            workload: 'distinct',
-            concurrency,
-            durationS: options.durationS,
-            // From the first held-out message, like Sift's and the ceiling's runs.
-            nextBody: cyclingBodies(texts.distinct, undefined),
-            scrape: false,
-          },
-          progress,
-        ),
-      );
-    }
-  } finally {
-    await children.stop(server.child);
-  }
-  return scenarios;
 }
 
-/** Reference 3: the HTTP ceiling — the same bodies as Sift's cache-hit runs, constant answer. */
-export async function runBareFastify(context: StageContext): Promise<ScenarioResult[]> {
-  const { options, progress, children, texts } = context;
-  progress.note('starting bare Fastify (constant JSON answer)');
-  const server = await startReference(children, 'bare fastify', 'bare-fastify.ts', []);
-  const scenarios: ScenarioResult[] = [];
-  try {
-    const nextBody = cyclingBodies(texts.hot, options.models[0]);
-    await warmUp(context, server, 'bare-fastify', nextBody);
-    for (const concurrency of options.concurrency) {
-      scenarios.push(
-        await measureScenario(
-          server,
-          {
-            target: 'bare-fastify',
-            model: null,
-            workload: 'hits',
-            concurrency,
-            durationS: options.durationS,
-            nextBody,
-            scrape: false,
-          },
-          progress,
-        ),
-      );
-    }
-  } finally {
-    await children.stop(server.child);
-  }
-  return scenarios;
+/** Reference 3: the HTTP ceiling, a constant-JSON Fastify route (bench/bare-fastify.ts). */
+export function startBareFastify(children: ChildProcesses): Promise<RunningServer> {
+  return startReference(children, 'bare fastify', 'bare-fastify.ts', []);
 }

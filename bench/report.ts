@@ -40,7 +40,8 @@ function describeTuning(tuning: unknown): string {
 function scenarioRow(row: ScenarioResult): Cell[] {
   return [
     row.target,
-    row.model ?? '-',
+    // Bare Fastify runs no model: its `model` names the Sift run it was measured beside.
+    row.target === 'bare-fastify' ? `(${row.model ?? '-'})` : (row.model ?? '-'),
     row.workload,
     String(row.concurrency),
     num(row.requestsPerSecond),

@@ -18,24 +18,20 @@ import type {
 import { ChildProcesses } from './child-processes';
 import { runInfinityStage } from './infinity-stage';
 import { Progress } from './progress';
-import { runBareFastify, runCeiling, runNaivePeer } from './reference-stages';
+import { runCeiling } from './reference-stages';
 import { renderReport } from './report';
 import { REPO_ROOT, ensureBuild, ensureModel } from './servers';
-import { runSiftStage } from './sift-stage';
+import { modelStageSteps, runModelStage } from './sift-stage';
 import type { StageContext } from './stage-context';
 import { TARGET_MODEL, evaluateTargets } from './targets';
 import { loadBenchTexts } from './text-sets';
 
 /** Counted progress steps, so the line can say "[7/38]". */
 function countSteps(options: BenchOptions): number {
-  const perModel =
-    1 +
-    (2 + 2 * options.concurrency.length) +
-    (options.naiveConcurrency.length > 0 ? 1 + options.naiveConcurrency.length : 0);
+  const perModel = 1 + modelStageSteps(options);
   const soak = options.soakS > 0 ? 1 : 0;
-  const bare = 1 + options.concurrency.length;
   const infinity = options.infinity ? 6 : 0;
-  return options.models.length * perModel + soak + bare + infinity;
+  return options.models.length * perModel + soak + infinity;
 }
 
 /** Tuning variables passed through to Sift from this shell: a result must say what it ran. */
@@ -116,12 +112,10 @@ async function main(): Promise<void> {
     let infinity: InfinityComparison | null = null;
     for (const model of options.models) {
       ceilings.push(await runCeiling(context, model));
-      const sift = await runSiftStage(context, model, soakModel(options) === model);
-      scenarios.push(...sift.scenarios);
-      soak ??= sift.soak;
-      scenarios.push(...(await runNaivePeer(context, model)));
+      const stage = await runModelStage(context, model, soakModel(options) === model);
+      scenarios.push(...stage.scenarios);
+      soak ??= stage.soak;
     }
-    scenarios.push(...(await runBareFastify(context)));
     if (options.infinity) {
       const stage = await runInfinityStage(context);
       scenarios.push(...stage.scenarios);

@@ -1,7 +1,8 @@
-import type { ScenarioResult, SoakResult } from './bench-result';
+import type { ScenarioResult, SoakResult, TargetName } from './bench-result';
 import { runLoad, type BodySource } from './load-generator';
 import { ProcessWatch } from './process-stats';
 import { measureScenario } from './scenario';
+import { startBareFastify, startNaivePeer } from './reference-stages';
 import { startSift, type RunningServer } from './servers';
 import { warmUp, type StageContext } from './stage-context';
 import { cyclingBodies, distinctBodies } from './text-sets';
@@ -77,58 +78,96 @@ async function soak(
 }
 
 /**
- * Sift on one model, two server runs. Distinct texts run with CACHE_ENABLED=false, so each
- * scenario can start at the first held-out message like every other target and still never
- * hit; the hot set then runs on a server with the cache on (all hits after priming), and the
- * soak too (distinct bodies over a full cache: its item limit must hold RSS).
+ * One model, measured in pairs so that each ratio compares numbers taken a few seconds apart
+ * (this VM's speed drifts by 10-20% over minutes): every distinct-text scenario runs on Sift
+ * and then on the naive peer, every cache-hit scenario on Sift and then on bare Fastify.
+ *
+ * Distinct texts run with CACHE_ENABLED=false, so each scenario can start at the first
+ * held-out message like every other target and still never hit; the hot set runs on a server
+ * with the cache on (all hits after priming), and so does the soak (distinct bodies over a
+ * filling cache: its item limit must hold RSS).
  */
-export async function runSiftStage(
+export async function runModelStage(
   context: StageContext,
   model: string,
   withSoak: boolean,
 ): Promise<{ scenarios: ScenarioResult[]; soak: SoakResult | null }> {
-  const { options, progress, texts } = context;
+  const { options, progress, texts, children } = context;
   const scenarios: ScenarioResult[] = [];
-  const scenario = (workload: 'distinct' | 'hits', concurrency: number, nextBody: BodySource) => ({
-    target: 'sift' as const,
-    model,
-    workload,
-    concurrency,
-    durationS: options.durationS,
-    nextBody,
-    scrape: true,
-  });
+  const measure = async (
+    server: RunningServer,
+    target: TargetName,
+    workload: 'distinct' | 'hits',
+    concurrency: number,
+    nextBody: BodySource,
+  ): Promise<void> => {
+    const spec = { target, model, workload, concurrency, durationS: options.durationS };
+    scenarios.push(
+      await measureScenario(server, { ...spec, nextBody, scrape: target === 'sift' }, progress),
+    );
+  };
 
-  progress.note(`starting sift (node dist/main.js) with MODELS=${model} CACHE_ENABLED=false`);
-  const uncached = await startSift(context.children, model, false, options.profile);
+  progress.note(`starting sift (CACHE_ENABLED=false) and the naive peer on models/${model}`);
+  const uncached = await startSift(children, model, false, options.profile);
+  let naive: RunningServer | undefined;
   try {
+    if (options.naiveConcurrency.length > 0) naive = await startNaivePeer(children, model);
     await warmUp(context, uncached, `${model} · sift`, cyclingBodies(texts.warmup, model));
+    if (naive !== undefined) {
+      await warmUp(context, naive, `${model} · naive-peer`, cyclingBodies(texts.warmup, undefined));
+    }
     for (const concurrency of options.concurrency) {
-      const nextBody = cyclingBodies(texts.distinct, model);
-      scenarios.push(
-        await measureScenario(uncached, scenario('distinct', concurrency, nextBody), progress),
+      await measure(
+        uncached,
+        'sift',
+        'distinct',
+        concurrency,
+        cyclingBodies(texts.distinct, model),
       );
+      if (naive !== undefined && options.naiveConcurrency.includes(concurrency)) {
+        const nextBody = cyclingBodies(texts.distinct, undefined);
+        await measure(naive, 'naive-peer', 'distinct', concurrency, nextBody);
+      }
     }
   } finally {
-    await context.children.stop(uncached.child);
+    await children.stop(uncached.child);
+    if (naive !== undefined) await children.stop(naive.child);
   }
 
-  progress.note(`starting sift with MODELS=${model} CACHE_ENABLED=true`);
-  const cached = await startSift(context.children, model, true, options.profile);
+  progress.note(`starting sift (CACHE_ENABLED=true) and bare Fastify`);
+  const cached = await startSift(children, model, true, options.profile);
+  let bare: RunningServer | undefined;
   let soakResult: SoakResult | null = null;
   try {
+    bare = await startBareFastify(children);
     await warmUp(context, cached, `${model} · sift (cache)`, distinctBodies(texts.warmup, model));
+    await warmUp(context, bare, `${model} · bare-fastify`, cyclingBodies(texts.hot, model));
     await primeHotSet(cached, texts.hot, model);
     for (const concurrency of options.concurrency) {
-      const nextBody = cyclingBodies(texts.hot, model);
-      scenarios.push(
-        await measureScenario(cached, scenario('hits', concurrency, nextBody), progress),
-      );
+      await measure(cached, 'sift', 'hits', concurrency, cyclingBodies(texts.hot, model));
+      // The same bytes as Sift's hits; `model` here names the Sift run it is paired with.
+      await measure(bare, 'bare-fastify', 'hits', concurrency, cyclingBodies(texts.hot, model));
     }
-    if (withSoak)
+    if (withSoak) {
+      await children.stop(bare.child);
       soakResult = await soak(context, cached, model, distinctBodies(texts.distinct, model));
+    }
   } finally {
-    await context.children.stop(cached.child);
+    await children.stop(cached.child);
+    if (bare !== undefined) await children.stop(bare.child);
   }
   return { scenarios, soak: soakResult };
+}
+
+/** Counted progress steps of one runModelStage call (the soak not included). */
+export function modelStageSteps(options: StageContext['options']): number {
+  const naive = options.naiveConcurrency.length > 0;
+  const naiveScenarios = options.concurrency.filter((c) => options.naiveConcurrency.includes(c));
+  return (
+    1 +
+    (naive ? 1 + naiveScenarios.length : 0) +
+    options.concurrency.length +
+    2 +
+    2 * options.concurrency.length
+  );
 }

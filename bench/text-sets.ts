@@ -9,7 +9,7 @@ const HOT_SET_SIZE = 16;
 
 export interface BenchTexts {
   /**
-   * Held-out SpamAssassin messages (never seen in training), in the split's stable order.
+   * Held-out SpamAssassin messages (never seen in training), in a length-balanced order.
    * Every measured scenario of every target starts at the first one, so all see the same mix.
    */
   readonly distinct: readonly string[];
@@ -21,9 +21,34 @@ export interface BenchTexts {
 
 const usable = (text: string): boolean => text.trim().length > 0 && !FILTERED_BY_SERVER.test(text);
 
+/** Reverses the low `bits` bits of `value` (the van der Corput sequence in base 2). */
+function reverseBits(value: number, bits: number): number {
+  let reversed = 0;
+  for (let bit = 0; bit < bits; bit++) reversed = (reversed << 1) | ((value >> bit) & 1);
+  return reversed;
+}
+
+/**
+ * Orders texts so that every prefix has the same length mix as the whole list. Scenarios are
+ * time-bounded, so a fast target gets further down the list than a slow one; in corpus order
+ * the texts it reaches could be shorter or longer on average, and texts/s would compare
+ * different work. Sorted by length, then visited in bit-reversed index order, any prefix of n
+ * texts samples the length quantiles evenly.
+ */
+export function lengthBalancedOrder(texts: readonly string[]): string[] {
+  const sorted = [...texts].sort((a, b) => a.length - b.length);
+  const bits = Math.max(1, Math.ceil(Math.log2(sorted.length)));
+  const ordered: string[] = [];
+  for (let index = 0; index < 1 << bits; index++) {
+    const position = reverseBits(index, bits);
+    if (position < sorted.length) ordered.push(sorted[position]);
+  }
+  return ordered;
+}
+
 export function loadBenchTexts(): BenchTexts {
   const split = loadSpamSplit();
-  const texts = split.heldOut.map((item) => item.text).filter(usable);
+  const texts = lengthBalancedOrder(split.heldOut.map((item) => item.text).filter(usable));
   if (texts.length < HOT_SET_SIZE * 4) {
     throw new Error(
       `only ${texts.length} held-out texts: the SpamAssassin corpus looks incomplete`,
