@@ -38,6 +38,7 @@ export const envSchema = z.object({
   MAX_BATCH_SIZE: integer(1, 4096).default(32),
   MAX_BATCH_TOKENS: integer(1).default(16384),
   MAX_BATCH_DELAY_MS: integer(0, 10000).default(0),
+  MAX_PADDING_FRACTION: z.coerce.number().min(0).max(1).default(0.25),
   MAX_SEQ_LEN: integer(2, 100000).default(512),
   INFERENCE_CONCURRENCY: integer(1, 64).default(1),
   MAX_QUEUE_TEXTS: integer(1).default(4096),

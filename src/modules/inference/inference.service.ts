@@ -234,6 +234,7 @@ export class InferenceService
         maxBatchSize: this.config.MAX_BATCH_SIZE,
         maxBatchTokens: this.config.MAX_BATCH_TOKENS,
         maxBatchDelayMs: this.config.MAX_BATCH_DELAY_MS,
+        maxPaddingFraction: this.config.MAX_PADDING_FRACTION,
         concurrency: this.config.INFERENCE_CONCURRENCY,
         maxQueueTexts: this.config.MAX_QUEUE_TEXTS,
       },

@@ -4,6 +4,8 @@ export interface BatcherOptions {
   readonly maxBatchTokens: number;
   /** Extra wait for companions before a non-full batch is dispatched; 0 dispatches at once. */
   readonly maxBatchDelayMs: number;
+  /** Share of a run's padded tokens that may be padding before a dispatch is split. */
+  readonly maxPaddingFraction: number;
   readonly concurrency: number;
   readonly maxQueueTexts: number;
 }

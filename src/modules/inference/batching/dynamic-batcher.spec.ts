@@ -33,6 +33,7 @@ const OPTIONS: BatcherOptions = {
   maxBatchSize: 4,
   maxBatchTokens: 1000,
   maxBatchDelayMs: 0,
+  maxPaddingFraction: 0.5,
   concurrency: 1,
   maxQueueTexts: 100,
 };
@@ -159,6 +160,18 @@ describe(groupBySimilarLength.name, () => {
     const groups = groupBySimilarLength(lengths, (length) => length);
     expect(groups).toHaveLength(2);
     expect(groups[1]).toEqual([500]);
+  });
+
+  it('splits more eagerly with a stricter padding budget', () => {
+    const lengths = [10, 12, 14, 16, 20, 24];
+    expect(groupBySimilarLength(lengths, (length) => length, 0.5)).toHaveLength(1);
+    const strict = groupBySimilarLength(lengths, (length) => length, 0.1);
+    expect(strict.length).toBeGreaterThan(1);
+    for (const group of strict) {
+      const longest = Math.max(...group);
+      const real = group.reduce((sum, length) => sum + length, 0);
+      expect(longest * group.length - real).toBeLessThanOrEqual(0.1 * longest * group.length);
+    }
   });
 
   it('keeps texts of similar length together', () => {

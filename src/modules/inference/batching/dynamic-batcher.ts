@@ -200,7 +200,11 @@ export class DynamicBatcher {
 
     const logitsByKey = new Map<string, Float32Array>();
     try {
-      for (const group of groupBySimilarLength(keys, (key) => rowsByKey.get(key)?.length ?? 0)) {
+      for (const group of groupBySimilarLength(
+        keys,
+        (key) => rowsByKey.get(key)?.length ?? 0,
+        this.options.maxPaddingFraction,
+      )) {
         const rows = group.map((key) => rowsByKey.get(key) ?? []);
         const groupStart = performance.now();
         const logits = await this.runBatch(rows);
