@@ -8,7 +8,7 @@ describe(loadConfig.name, () => {
     expect(sut.MODELS_DIR).toBe('./models');
     expect(sut.EXECUTION_PROVIDERS).toEqual(['cpu']);
     expect(sut.MAX_BATCH_SIZE).toBe(32);
-    expect(sut.MAX_BATCH_TOKENS).toBe(16384);
+    expect(sut.MAX_BATCH_TOKENS).toBeUndefined();
     expect(sut.MAX_QUEUE_TEXTS).toBe(4096);
     expect(sut.REQUEST_TIMEOUT_MS).toBe(30000);
     expect(sut.REDIS_URL).toBeUndefined();
