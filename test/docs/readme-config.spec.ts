@@ -33,7 +33,9 @@ describe('README configuration table', () => {
     } else {
       const shown = Array.isArray(value)
         ? value.join(',')
-        : String(value);
+        : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : JSON.stringify(value);
       expect(documented).toBe(`\`${shown}\``);
     }
   });

@@ -72,10 +72,10 @@ describe.each(['spam-en', 'bert-bench'])('%s over HTTP vs transformers.js', (mod
 
   it(`gives transformers.js's probabilities, within ${TOLERANCE}, for ${TEXTS} held-out texts`, async () => {
     env.allowRemoteModels = false;
-    const classify = (await pipeline(
+    const classify = await pipeline<'text-classification'>(
       'text-classification',
       join(SHIPPED_MODELS_DIR, modelName),
-    )) as TextClassificationPipeline;
+    );
     const { id2label } = classify.model.config as unknown as { id2label: Record<string, string> };
     const labels = Object.values(id2label);
     const maxLength = classify.tokenizer.model_max_length;

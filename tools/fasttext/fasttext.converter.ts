@@ -105,6 +105,11 @@ function toConfig(labels: readonly string[]): Record<string, unknown> {
     problem_type: 'single_label_classification',
     // A bag of n-grams costs time linear in its ids, unlike attention, so MAX_SEQ_LEN (meant
     // for transformers) does not apply: room for MAX_TEXT_CHARS' worth of n-grams instead.
-    sift: { preprocessor: 'fasttext', vocab_file: VOCAB_FILE, activation: 'exp', max_length: 65536 },
+    sift: {
+      preprocessor: 'fasttext',
+      vocab_file: VOCAB_FILE,
+      activation: 'exp',
+      max_length: 65536,
+    },
   };
 }
