@@ -78,6 +78,14 @@ describe('GET /ready and GET /health', () => {
     const live = await send(sut, '/health');
     expect(live.status).toBe(200);
     expect((live.body as Liveness).models).toEqual({ loaded: 0, names: [], ready: false });
+    // Work that arrives before the models are ready is refused as unavailable, not unknown.
+    const tooEarly = await send(sut, '/classify', { json: { text: 'are you up yet?' } });
+    expect(tooEarly.status).toBe(503);
+    expect(tooEarly.headers.get('retry-after')).toBe('5');
+    expect(tooEarly.body).toMatchObject({
+      statusCode: 503,
+      message: expect.stringMatching(/still loading/),
+    });
 
     loading.open();
     await sut.inference.whenLoaded();

@@ -2,8 +2,8 @@ import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import {
   InferenceTimeoutError,
-  ModelLoadError,
   ModelNotFoundError,
+  ModelsNotReadyError,
   ModelVersionNotFoundError,
   QueueFullError,
   ShuttingDownError,
@@ -132,8 +132,8 @@ export function shapeError(error: unknown, requestId: string): ShapedError {
   if (error instanceof InferenceTimeoutError) {
     return shape(504, error.message, requestId);
   }
-  if (error instanceof ModelLoadError) {
-    return shape(503, 'Models are not loaded', requestId, { headers: { 'retry-after': '5' } });
+  if (error instanceof ModelsNotReadyError) {
+    return shape(503, error.message, requestId, { headers: { 'retry-after': '5' } });
   }
   const fastifyError = error as FastifyLikeError;
   if (typeof fastifyError === 'object' && fastifyError !== null) {

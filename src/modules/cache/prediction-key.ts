@@ -22,8 +22,11 @@ const ENTRY_FORMAT = 1;
  * the output.
  */
 export function predictionKey(scope: PredictionScope, text: string): string {
+  // The prefix holds no ':' but the separators, so it cannot run into the text; hashing the
+  // text directly avoids copying up to MAX_TEXT_CHARS into a JSON string per lookup.
   const digest = createHash('sha256')
-    .update(JSON.stringify([ENTRY_FORMAT, scope.maxSequenceLength, text]))
+    .update(`${ENTRY_FORMAT}:${scope.maxSequenceLength}:`)
+    .update(text)
     .digest('hex');
   return `${modelKeyPrefix(scope.name, scope.version)}${digest}`;
 }

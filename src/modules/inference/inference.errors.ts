@@ -48,6 +48,17 @@ export class InferenceTimeoutError extends InferenceError {
   }
 }
 
+/** Requests that arrive before every model is loaded and warmed (or after loading failed). */
+export class ModelsNotReadyError extends InferenceError {
+  constructor(readonly reason: 'loading' | 'failed') {
+    super(
+      reason === 'loading'
+        ? 'Models are still loading; retry shortly'
+        : 'Models failed to load; see the server log',
+    );
+  }
+}
+
 export class ShuttingDownError extends InferenceError {
   constructor() {
     super('The server is shutting down and accepts no new work');

@@ -14,16 +14,11 @@ import {
   InferenceTimeoutError,
   ModelNotFoundError,
   ModelVersionNotFoundError,
+  ModelsNotReadyError,
   QueueFullError,
   ShuttingDownError,
 } from './inference.errors';
-import {
-  INFERENCE_OBSERVER,
-  type ClassifyOutcome,
-  type ClassifyRequest,
-  type InferenceObserver,
-  type Prediction,
-} from './inference.types';
+import { INFERENCE_OBSERVER, type InferenceObserver, type Prediction } from './inference.types';
 import type { LoadedModel, ModelInfo } from './model/loaded-model';
 import { discoverModelDirs } from './model/model-discovery';
 import { prepareModel, type PreparedModel } from './model/model-loader';
@@ -112,6 +107,8 @@ export class InferenceService
 
   /** Finds the model a request names (or the default) and checks the requested version. */
   resolveModel(name?: string, version?: string): LoadedModel {
+    // Before loading finishes the known-model list is partial: a 404 would be a wrong answer.
+    if (this.state.phase !== 'ready') throw new ModelsNotReadyError(this.state.phase);
     const modelName = name ?? this.defaultModelName;
     const model = modelName === undefined ? undefined : this.models.get(modelName);
     if (model === undefined) {
@@ -121,17 +118,6 @@ export class InferenceService
       throw new ModelVersionNotFoundError(model.name, version, model.version);
     }
     return model;
-  }
-
-  async classify(request: ClassifyRequest): Promise<ClassifyOutcome> {
-    const model = this.resolveModel(request.model, request.modelVersion);
-    const predictions = await this.predict(model, request.texts);
-    return {
-      model: model.name,
-      modelVersion: model.version,
-      labels: model.config.labels,
-      predictions,
-    };
   }
 
   /** Runs texts through a resolved model's batcher; results in input order. */

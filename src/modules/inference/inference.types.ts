@@ -7,20 +7,6 @@ export interface Prediction {
   readonly truncated: boolean;
 }
 
-export interface ClassifyRequest {
-  readonly texts: readonly string[];
-  readonly model?: string;
-  /** "latest" or the version hash `GET /models` reports. */
-  readonly modelVersion?: string;
-}
-
-export interface ClassifyOutcome {
-  readonly model: string;
-  readonly modelVersion: string;
-  readonly labels: readonly string[];
-  readonly predictions: readonly Prediction[];
-}
-
 /** Hooks the metrics module implements; the inference layer knows nothing of Prometheus. */
 export interface InferenceObserver {
   modelLoaded(model: string, seconds: number): void;
