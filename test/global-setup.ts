@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeEsmShims } from './jest/esm-shims';
+import { buildInferenceWorker } from './jest/inference-worker';
 
 /**
  * Runs once before all test files. A fresh clone has no bench model (it is git-ignored), so
@@ -8,6 +9,9 @@ import { writeEsmShims } from './jest/esm-shims';
  */
 export default function globalSetup(): void {
   writeEsmShims();
+  // Seen by every test in this process (the suite runs in band), including createApp() callers
+  // that read process.env as production does.
+  process.env.INFERENCE_WORKER_SCRIPT = buildInferenceWorker();
   execFileSync(
     process.execPath,
     [join(process.cwd(), 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'tools/ensure-bert-bench.ts'],

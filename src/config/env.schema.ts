@@ -41,7 +41,11 @@ export const envSchema = z.object({
   MAX_BATCH_DELAY_MS: integer(0, 10000).default(0),
   MAX_PADDING_FRACTION: z.coerce.number().min(0).max(1).default(0.25),
   MAX_SEQ_LEN: integer(2, 100000).default(512),
-  INFERENCE_CONCURRENCY: integer(1, 64).default(1),
+  // Unset: 2 worker threads (each with its own session) on CPU, 1 when CUDA is tried first.
+  INFERENCE_WORKERS: integer(0, 64).optional(),
+  // Unset: one run in flight per worker (1 with INFERENCE_WORKERS=0).
+  INFERENCE_CONCURRENCY: integer(1, 64).optional(),
+  INFERENCE_WORKER_SCRIPT: optionalString,
   MAX_QUEUE_TEXTS: integer(1).default(4096),
   REQUEST_TIMEOUT_MS: integer(1).default(30000),
   DEFAULT_TOP_K: integer(1).default(5),

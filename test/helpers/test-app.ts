@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.factory';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { InferenceService } from '../../src/modules/inference';
+import { INFERENCE_WORKER_SCRIPT } from '../jest/inference-worker';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const SHIPPED_MODELS_DIR = resolve(REPO_ROOT, 'models');
@@ -15,6 +16,7 @@ const TEST_DEFAULTS: Readonly<Record<string, string>> = {
   MODELS: 'spam-en',
   LOG_LEVEL: 'silent',
   RATE_LIMIT: '0',
+  INFERENCE_WORKER_SCRIPT,
 };
 
 export interface TestApp {

@@ -70,7 +70,7 @@ export class ModelLoadError extends InferenceError {
   constructor(
     readonly modelDir: string,
     readonly file: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`Cannot load model from ${modelDir}: ${file}: ${problem}`);
   }

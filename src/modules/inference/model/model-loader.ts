@@ -2,8 +2,10 @@ import { basename } from 'node:path';
 import { ModelLoadError } from '../inference.errors';
 import { createPreprocessor } from '../preprocessing/create-preprocessor';
 import type { Preprocessor } from '../preprocessing/preprocessor.interface';
-import { OnnxModelRunner, type OnnxRunnerOptions } from '../runtime/onnx-model-runner';
 import type { ModelRunner } from '../runtime/model-runner.interface';
+import type { OnnxSessionOptions } from '../runtime/onnx-graph';
+import { OnnxModelRunner } from '../runtime/onnx-model-runner';
+import { WorkerPoolRunner } from '../runtime/worker-pool-runner';
 import { readModelConfig, type ModelConfig } from './model-config';
 import { computeModelVersion, findGraphFile } from './model-files';
 
@@ -19,6 +21,14 @@ export interface PreparedModel {
   readonly runner: ModelRunner;
 }
 
+export interface RunnerOptions extends OnnxSessionOptions {
+  /** Worker threads with a session each; 0 runs the session on the calling thread. */
+  readonly workers: number;
+  /** The compiled worker entry point (only read when `workers` > 0). */
+  readonly workerScript: () => string;
+  readonly onWorkerLost?: (reason: string) => void;
+}
+
 const WARM_UP_TEXT = 'Sift warm-up: a short sentence to exercise the whole graph.';
 
 /**
@@ -28,7 +38,7 @@ const WARM_UP_TEXT = 'Sift warm-up: a short sentence to exercise the whole graph
 export async function prepareModel(
   dir: string,
   maxSeqLen: number,
-  runnerOptions: OnnxRunnerOptions,
+  runnerOptions: RunnerOptions,
 ): Promise<PreparedModel> {
   const config = readModelConfig(dir);
   const maxSequenceLength =
@@ -42,10 +52,16 @@ export async function prepareModel(
       'file is missing (also looked for onnx/model.onnx)',
     );
   }
-  const runner = await OnnxModelRunner.create(dir, graphPath, runnerOptions);
+  const runner = await createRunner(dir, graphPath, runnerOptions);
   try {
+    // Every worker runs the warm-up, so none pays for its first run on a request.
     const warmUp = [WARM_UP_TEXT, 'ok'].map((text) => preprocessor.encode(text).ids);
-    const logits = await runner.run(warmUp, preprocessor.padId);
+    const runs = await Promise.all(
+      Array.from({ length: Math.max(1, runnerOptions.workers) }, () =>
+        runner.run(warmUp, preprocessor.padId),
+      ),
+    );
+    const logits = runs[0];
     if (logits.width !== config.labels.length) {
       throw new ModelLoadError(
         dir,
@@ -71,4 +87,23 @@ export async function prepareModel(
     preprocessor,
     runner,
   };
+}
+
+function createRunner(
+  dir: string,
+  graphPath: string,
+  options: RunnerOptions,
+): Promise<ModelRunner> {
+  const session: OnnxSessionOptions = {
+    executionProviders: options.executionProviders,
+    intraOpThreads: options.intraOpThreads,
+    interOpThreads: options.interOpThreads,
+    allowSpinning: options.allowSpinning,
+  };
+  if (options.workers === 0) return OnnxModelRunner.create(dir, graphPath, session);
+  return WorkerPoolRunner.create(dir, graphPath, session, {
+    size: options.workers,
+    script: options.workerScript(),
+    onWorkerLost: options.onWorkerLost,
+  });
 }

@@ -2,6 +2,8 @@
 export interface ModelRunner {
   /** Execution provider actually in use (`cpu`, `cuda`). */
   readonly provider: string;
+  /** Providers that failed before `provider` was chosen, each with its reason. */
+  readonly fallbacks: readonly string[];
   /** Runs one batch and returns row-major logits `[rows.length, width]`. */
   run(rows: readonly (readonly number[])[], padId: number): Promise<Logits>;
   release(): Promise<void>;

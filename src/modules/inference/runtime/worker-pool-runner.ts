@@ -1,0 +1,235 @@
+import { Worker } from 'node:worker_threads';
+import { ModelLoadError } from '../inference.errors';
+import type { Logits, ModelRunner } from './model-runner.interface';
+import type { OnnxSessionOptions } from './onnx-graph';
+import { packRows } from './packed-rows';
+import type { FromWorker, ToWorker, WorkerFailure, WorkerSetup } from './worker-protocol';
+
+/** How long `release()` waits for a worker to free its session before terminating it. */
+const RELEASE_TIMEOUT_MS = 5000;
+
+export interface WorkerPoolOptions {
+  /** Sessions, one per worker thread; runs in flight at once are bounded by it. */
+  readonly size: number;
+  /** The compiled onnx-worker entry point. */
+  readonly script: string;
+  /** Told when a worker dies and is being replaced (the replacement loads the model again). */
+  readonly onWorkerLost?: (reason: string) => void;
+}
+
+interface PendingRun {
+  readonly resolve: (logits: Logits) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface PoolWorker {
+  readonly thread: Worker;
+  running: PendingRun | undefined;
+  /** Set once the worker was asked to release or has exited: it takes no more runs. */
+  closing: boolean;
+}
+
+interface QueuedRun extends PendingRun {
+  readonly message: Extract<ToWorker, { type: 'run' }>;
+  readonly transfer: ArrayBuffer[];
+}
+
+/**
+ * Runs batches on a pool of worker threads, each with its own ONNX Runtime session of the
+ * model, so inference never blocks the event loop and several runs can overlap. A worker
+ * that dies fails its run and is replaced.
+ */
+export class WorkerPoolRunner implements ModelRunner {
+  private readonly idle: PoolWorker[] = [];
+  private readonly all = new Set<PoolWorker>();
+  private readonly waiting: QueuedRun[] = [];
+  private nextRunId = 0;
+  private released = false;
+
+  private constructor(
+    private readonly setup: WorkerSetup,
+    private readonly pool: WorkerPoolOptions,
+    readonly provider: string,
+    readonly fallbacks: readonly string[],
+  ) {}
+
+  /** Starts every worker and waits until each has loaded the graph; the first failure wins. */
+  static async create(
+    modelDir: string,
+    graphPath: string,
+    options: OnnxSessionOptions,
+    pool: WorkerPoolOptions,
+  ): Promise<WorkerPoolRunner> {
+    const setup: WorkerSetup = { modelDir, graphPath, options };
+    const started = await Promise.allSettled(
+      Array.from({ length: Math.max(1, pool.size) }, () => startWorker(setup, pool.script)),
+    );
+    const workers = started.flatMap((outcome) =>
+      outcome.status === 'fulfilled' ? [outcome.value] : [],
+    );
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) {
+      await Promise.all(workers.map(({ thread }) => thread.terminate()));
+      throw failed.reason;
+    }
+    const { provider, fallbacks } = workers[0];
+    const runner = new WorkerPoolRunner(setup, pool, provider, fallbacks);
+    for (const { thread } of workers) runner.adopt(thread);
+    return runner;
+  }
+
+  run(rows: readonly (readonly number[])[], padId: number): Promise<Logits> {
+    if (this.released) return Promise.reject(new Error('The model runner has been released'));
+    const { ids, lengths } = packRows(rows);
+    return new Promise<Logits>((resolve, reject) => {
+      const queued: QueuedRun = {
+        message: { type: 'run', id: this.nextRunId++, ids, lengths, padId },
+        transfer: [ids.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer],
+        resolve,
+        reject,
+      };
+      const worker = this.idle.pop();
+      if (worker === undefined) this.waiting.push(queued);
+      else this.dispatch(worker, queued);
+    });
+  }
+
+  /** Frees every session; runs still queued are failed. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    for (const queued of this.waiting.splice(0)) {
+      queued.reject(new Error('The model runner has been released'));
+    }
+    await Promise.all([...this.all].map((worker) => this.retire(worker)));
+  }
+
+  private dispatch(worker: PoolWorker, queued: QueuedRun): void {
+    worker.running = { resolve: queued.resolve, reject: queued.reject };
+    // Only a worker with a run in flight keeps the process alive.
+    worker.thread.ref();
+    worker.thread.postMessage(queued.message, queued.transfer);
+  }
+
+  private adopt(thread: Worker): void {
+    const worker: PoolWorker = { thread, running: undefined, closing: false };
+    this.all.add(worker);
+    thread.on('message', (message: FromWorker) => this.onMessage(worker, message));
+    thread.on('error', (error) => this.onLost(worker, `it threw ${error.message}`));
+    thread.on('exit', (code) => this.onLost(worker, `it exited with code ${code}`));
+    this.becomeIdle(worker);
+  }
+
+  private onMessage(worker: PoolWorker, message: FromWorker): void {
+    if (message.type !== 'result' && message.type !== 'failed') return;
+    const pending = worker.running;
+    worker.running = undefined;
+    if (message.type === 'result') {
+      pending?.resolve({ data: message.data, width: message.width });
+    } else {
+      pending?.reject(new Error(message.failure.message));
+    }
+    if (!worker.closing) this.becomeIdle(worker);
+  }
+
+  private becomeIdle(worker: PoolWorker): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      this.dispatch(worker, next);
+      return;
+    }
+    worker.thread.unref();
+    this.idle.push(worker);
+  }
+
+  /** A worker died (a crash in native code would take the process, but a JS error does not). */
+  private onLost(worker: PoolWorker, reason: string): void {
+    if (!this.all.delete(worker)) return;
+    const wasClosing = worker.closing;
+    worker.closing = true;
+    const idleAt = this.idle.indexOf(worker);
+    if (idleAt >= 0) this.idle.splice(idleAt, 1);
+    const message = `Inference worker for ${this.setup.modelDir} stopped: ${reason}`;
+    worker.running?.reject(new Error(message));
+    worker.running = undefined;
+    if (wasClosing || this.released) return;
+    this.pool.onWorkerLost?.(`${message}; starting a replacement`);
+    void startWorker(this.setup, this.pool.script).then(
+      ({ thread }) => {
+        if (this.released) void thread.terminate();
+        else this.adopt(thread);
+      },
+      (error: Error) => {
+        this.pool.onWorkerLost?.(
+          `Replacing a worker for ${this.setup.modelDir} failed: ${error.message}`,
+        );
+        // With no worker left, queued runs would wait forever.
+        if (this.all.size === 0) {
+          for (const queued of this.waiting.splice(0)) queued.reject(error);
+        }
+      },
+    );
+  }
+
+  private async retire(worker: PoolWorker): Promise<void> {
+    worker.closing = true;
+    const { thread } = worker;
+    const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+    const freed = new Promise<void>((resolve) =>
+      thread.on('message', (message: FromWorker) => {
+        if (message.type === 'released') resolve();
+      }),
+    );
+    thread.postMessage({ type: 'release' } satisfies ToWorker);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
+    });
+    await Promise.race([freed, exited, timeout]);
+    clearTimeout(timer);
+    await thread.terminate();
+  }
+}
+
+interface StartedWorker {
+  readonly thread: Worker;
+  readonly provider: string;
+  readonly fallbacks: readonly string[];
+}
+
+/** Starts one worker and resolves when its session is open; rejects with the load error. */
+function startWorker(setup: WorkerSetup, script: string): Promise<StartedWorker> {
+  return new Promise<StartedWorker>((resolve, reject) => {
+    const thread = new Worker(script, { workerData: setup });
+    const settle = (outcome: StartedWorker | Error): void => {
+      thread.off('message', onMessage);
+      thread.off('error', settle);
+      thread.off('exit', onExit);
+      if (outcome instanceof Error) {
+        void thread.terminate();
+        reject(outcome);
+      } else {
+        resolve(outcome);
+      }
+    };
+    const onMessage = (message: FromWorker): void => {
+      if (message.type === 'ready') {
+        settle({ thread, provider: message.provider, fallbacks: message.fallbacks });
+      } else if (message.type === 'load-failed') {
+        settle(loadFailure(setup, message.failure));
+      }
+    };
+    const onExit = (code: number): void =>
+      settle(new Error(`Inference worker exited with code ${code} while loading`));
+    thread.on('message', onMessage);
+    thread.on('error', settle);
+    thread.on('exit', onExit);
+  });
+}
+
+function loadFailure(setup: WorkerSetup, failure: WorkerFailure): Error {
+  if (failure.file !== undefined && failure.problem !== undefined) {
+    return new ModelLoadError(setup.modelDir, failure.file, failure.problem);
+  }
+  return new Error(failure.message);
+}

@@ -1,0 +1,39 @@
+import type { OnnxSessionOptions } from './onnx-graph';
+
+// Messages between WorkerPoolRunner (event-loop thread) and onnx-worker (one per session).
+
+/** What a worker is started with: it opens this graph at once. */
+export interface WorkerSetup {
+  readonly modelDir: string;
+  readonly graphPath: string;
+  readonly options: OnnxSessionOptions;
+}
+
+export type ToWorker =
+  | {
+      readonly type: 'run';
+      readonly id: number;
+      readonly ids: Int32Array;
+      readonly lengths: Int32Array;
+      readonly padId: number;
+    }
+  | { readonly type: 'release' };
+
+/** A failure as it can cross threads; `file` and `problem` are set for ModelLoadError. */
+export interface WorkerFailure {
+  readonly message: string;
+  readonly file?: string;
+  readonly problem?: string;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly provider: string; readonly fallbacks: readonly string[] }
+  | { readonly type: 'load-failed'; readonly failure: WorkerFailure }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly data: Float32Array;
+      readonly width: number;
+    }
+  | { readonly type: 'failed'; readonly id: number; readonly failure: WorkerFailure }
+  | { readonly type: 'released' };
