@@ -21,9 +21,14 @@ export interface PreparedModel {
   readonly runner: ModelRunner;
 }
 
-export interface RunnerOptions extends OnnxSessionOptions {
+export interface RunnerOptions {
+  readonly session: OnnxSessionOptions;
+  /** An extra session in the first worker for runs alone in flight (WorkerPoolOptions). */
+  readonly soloSession?: OnnxSessionOptions;
   /** Worker threads with a session each; 0 runs the session on the calling thread. */
   readonly workers: number;
+  /** Runs handed to one worker at a time (see WorkerPoolOptions.depth). */
+  readonly workerDepth: number;
   /** The compiled worker entry point (only read when `workers` > 0). */
   readonly workerScript: () => string;
   readonly onWorkerLost?: (reason: string) => void;
@@ -54,10 +59,11 @@ export async function prepareModel(
   }
   const runner = await createRunner(dir, graphPath, runnerOptions);
   try {
-    // Every worker runs the warm-up, so none pays for its first run on a request.
+    // Every session runs the warm-up (the first run goes to the solo session, the rest are
+    // spread over the workers), so none pays for its first run on a request.
     const warmUp = [WARM_UP_TEXT, 'ok'].map((text) => preprocessor.encode(text).ids);
     const runs = await Promise.all(
-      Array.from({ length: Math.max(1, runnerOptions.workers) }, () =>
+      Array.from({ length: runnerOptions.workers + 1 }, () =>
         runner.run(warmUp, preprocessor.padId),
       ),
     );
@@ -94,15 +100,11 @@ function createRunner(
   graphPath: string,
   options: RunnerOptions,
 ): Promise<ModelRunner> {
-  const session: OnnxSessionOptions = {
-    executionProviders: options.executionProviders,
-    intraOpThreads: options.intraOpThreads,
-    interOpThreads: options.interOpThreads,
-    allowSpinning: options.allowSpinning,
-  };
-  if (options.workers === 0) return OnnxModelRunner.create(dir, graphPath, session);
-  return WorkerPoolRunner.create(dir, graphPath, session, {
+  if (options.workers === 0) return OnnxModelRunner.create(dir, graphPath, options.session);
+  return WorkerPoolRunner.create(dir, graphPath, options.session, {
     size: options.workers,
+    soloOptions: options.soloSession,
+    depth: options.workerDepth,
     script: options.workerScript(),
     onWorkerLost: options.onWorkerLost,
   });

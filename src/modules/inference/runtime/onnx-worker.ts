@@ -23,8 +23,12 @@ async function serve(): Promise<void> {
   const setup = workerData as WorkerSetup;
 
   let graph: OnnxGraph;
+  let solo: OnnxGraph | undefined;
   try {
     graph = await OnnxGraph.open(setup.modelDir, setup.graphPath, setup.options);
+    if (setup.soloOptions !== undefined) {
+      solo = await OnnxGraph.open(setup.modelDir, setup.graphPath, setup.soloOptions);
+    }
   } catch (error) {
     post({ type: 'load-failed', failure: toFailure(error) });
     return;
@@ -33,13 +37,14 @@ async function serve(): Promise<void> {
 
   port.on('message', (message: ToWorker) => {
     if (message.type === 'release') {
-      void graph.release().finally(() => {
+      void Promise.all([graph.release(), solo?.release()]).finally(() => {
         post({ type: 'released' });
         port.close();
       });
       return;
     }
-    graph.run({ ids: message.ids, lengths: message.lengths }, message.padId).then(
+    const session = message.solo && solo !== undefined ? solo : graph;
+    session.run({ ids: message.ids, lengths: message.lengths }, message.padId).then(
       (logits) => {
         // ONNX Runtime owns the output's memory; a copy is small (rows × labels) and movable.
         const data = new Float32Array(logits.data);

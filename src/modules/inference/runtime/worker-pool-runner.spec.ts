@@ -46,7 +46,12 @@ async function pool(
   script = INFERENCE_WORKER_SCRIPT,
   onWorkerLost?: (reason: string) => void,
 ): Promise<WorkerPoolRunner> {
-  const runner = await WorkerPoolRunner.create(dir, graph, SESSION, { size, script, onWorkerLost });
+  const runner = await WorkerPoolRunner.create(dir, graph, SESSION, {
+    size,
+    depth: 2,
+    script,
+    onWorkerLost,
+  });
   runners.push(runner);
   return runner;
 }

@@ -9,8 +9,20 @@ import type { FromWorker, ToWorker, WorkerFailure, WorkerSetup } from './worker-
 const RELEASE_TIMEOUT_MS = 5000;
 
 export interface WorkerPoolOptions {
-  /** Sessions, one per worker thread; runs in flight at once are bounded by it. */
+  /** Sessions, one per worker thread. */
   readonly size: number;
+  /**
+   * Runs handed to one worker at a time. Above 1, the next batch already waits in the
+   * worker's own queue when a run ends, so the session never idles for a round trip through
+   * the event loop (which, on a busy machine, may not be scheduled for a while).
+   */
+  readonly depth: number;
+  /**
+   * Options of an extra session in the first worker, used for a run when nothing else is in
+   * flight: at low load one run may use every core (lowest latency), while under load the
+   * workers' own sessions run side by side with fewer threads each (most throughput).
+   */
+  readonly soloOptions?: OnnxSessionOptions;
   /** The compiled onnx-worker entry point. */
   readonly script: string;
   /** Told when a worker dies and is being replaced (the replacement loads the model again). */
@@ -24,9 +36,11 @@ interface PendingRun {
 
 interface PoolWorker {
   readonly thread: Worker;
-  running: PendingRun | undefined;
+  /** Runs sent to this worker and not answered yet, by run id. */
+  readonly pending: Map<number, PendingRun>;
   /** Set once the worker was asked to release or has exited: it takes no more runs. */
   closing: boolean;
+  readonly hasSolo: boolean;
 }
 
 interface QueuedRun extends PendingRun {
@@ -40,7 +54,6 @@ interface QueuedRun extends PendingRun {
  * that dies fails its run and is replaced.
  */
 export class WorkerPoolRunner implements ModelRunner {
-  private readonly idle: PoolWorker[] = [];
   private readonly all = new Set<PoolWorker>();
   private readonly waiting: QueuedRun[] = [];
   private nextRunId = 0;
@@ -62,7 +75,9 @@ export class WorkerPoolRunner implements ModelRunner {
   ): Promise<WorkerPoolRunner> {
     const setup: WorkerSetup = { modelDir, graphPath, options };
     const started = await Promise.allSettled(
-      Array.from({ length: Math.max(1, pool.size) }, () => startWorker(setup, pool.script)),
+      Array.from({ length: Math.max(1, pool.size) }, (_, index) =>
+        startWorker(index === 0 ? withSolo(setup, pool) : setup, pool.script),
+      ),
     );
     const workers = started.flatMap((outcome) =>
       outcome.status === 'fulfilled' ? [outcome.value] : [],
@@ -74,7 +89,7 @@ export class WorkerPoolRunner implements ModelRunner {
     }
     const { provider, fallbacks } = workers[0];
     const runner = new WorkerPoolRunner(setup, pool, provider, fallbacks);
-    for (const { thread } of workers) runner.adopt(thread);
+    workers.forEach(({ thread }, index) => runner.adopt(thread, index === 0 && hasSolo(pool)));
     return runner;
   }
 
@@ -82,13 +97,21 @@ export class WorkerPoolRunner implements ModelRunner {
     if (this.released) return Promise.reject(new Error('The model runner has been released'));
     const { ids, lengths } = packRows(rows);
     return new Promise<Logits>((resolve, reject) => {
+      const soloWorker = this.idleSoloWorker();
       const queued: QueuedRun = {
-        message: { type: 'run', id: this.nextRunId++, ids, lengths, padId },
+        message: {
+          type: 'run',
+          id: this.nextRunId++,
+          ids,
+          lengths,
+          padId,
+          solo: soloWorker !== undefined,
+        },
         transfer: [ids.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer],
         resolve,
         reject,
       };
-      const worker = this.idle.pop();
+      const worker = soloWorker ?? this.leastBusy();
       if (worker === undefined) this.waiting.push(queued);
       else this.dispatch(worker, queued);
     });
@@ -104,15 +127,35 @@ export class WorkerPoolRunner implements ModelRunner {
     await Promise.all([...this.all].map((worker) => this.retire(worker)));
   }
 
+  /** The worker with the solo session, when no run at all is in flight. */
+  private idleSoloWorker(): PoolWorker | undefined {
+    let solo: PoolWorker | undefined;
+    for (const worker of this.all) {
+      if (worker.pending.size > 0) return undefined;
+      if (worker.hasSolo && !worker.closing) solo = worker;
+    }
+    return solo;
+  }
+
+  /** The open worker with the fewest runs, if it can take another. */
+  private leastBusy(): PoolWorker | undefined {
+    let best: PoolWorker | undefined;
+    for (const worker of this.all) {
+      if (worker.closing) continue;
+      if (best === undefined || worker.pending.size < best.pending.size) best = worker;
+    }
+    return best !== undefined && best.pending.size < this.pool.depth ? best : undefined;
+  }
+
   private dispatch(worker: PoolWorker, queued: QueuedRun): void {
-    worker.running = { resolve: queued.resolve, reject: queued.reject };
-    // Only a worker with a run in flight keeps the process alive.
-    worker.thread.ref();
+    worker.pending.set(queued.message.id, { resolve: queued.resolve, reject: queued.reject });
+    // Only a worker with runs in flight keeps the process alive.
+    if (worker.pending.size === 1) worker.thread.ref();
     worker.thread.postMessage(queued.message, queued.transfer);
   }
 
-  private adopt(thread: Worker): void {
-    const worker: PoolWorker = { thread, running: undefined, closing: false };
+  private adopt(thread: Worker, solo: boolean): void {
+    const worker: PoolWorker = { thread, pending: new Map(), closing: false, hasSolo: solo };
     this.all.add(worker);
     thread.on('message', (message: FromWorker) => this.onMessage(worker, message));
     thread.on('error', (error) => this.onLost(worker, `it threw ${error.message}`));
@@ -122,8 +165,8 @@ export class WorkerPoolRunner implements ModelRunner {
 
   private onMessage(worker: PoolWorker, message: FromWorker): void {
     if (message.type !== 'result' && message.type !== 'failed') return;
-    const pending = worker.running;
-    worker.running = undefined;
+    const pending = worker.pending.get(message.id);
+    worker.pending.delete(message.id);
     if (message.type === 'result') {
       pending?.resolve({ data: message.data, width: message.width });
     } else {
@@ -132,14 +175,14 @@ export class WorkerPoolRunner implements ModelRunner {
     if (!worker.closing) this.becomeIdle(worker);
   }
 
+  /** Hands the worker queued runs up to its depth; unrefs it when it has none. */
   private becomeIdle(worker: PoolWorker): void {
-    const next = this.waiting.shift();
-    if (next !== undefined) {
+    while (worker.pending.size < this.pool.depth) {
+      const next = this.waiting.shift();
+      if (next === undefined) break;
       this.dispatch(worker, next);
-      return;
     }
-    worker.thread.unref();
-    this.idle.push(worker);
+    if (worker.pending.size === 0) worker.thread.unref();
   }
 
   /** A worker died (a crash in native code would take the process, but a JS error does not). */
@@ -147,17 +190,16 @@ export class WorkerPoolRunner implements ModelRunner {
     if (!this.all.delete(worker)) return;
     const wasClosing = worker.closing;
     worker.closing = true;
-    const idleAt = this.idle.indexOf(worker);
-    if (idleAt >= 0) this.idle.splice(idleAt, 1);
     const message = `Inference worker for ${this.setup.modelDir} stopped: ${reason}`;
-    worker.running?.reject(new Error(message));
-    worker.running = undefined;
+    for (const pending of worker.pending.values()) pending.reject(new Error(message));
+    worker.pending.clear();
     if (wasClosing || this.released) return;
     this.pool.onWorkerLost?.(`${message}; starting a replacement`);
-    void startWorker(this.setup, this.pool.script).then(
+    const setup = worker.hasSolo ? withSolo(this.setup, this.pool) : this.setup;
+    void startWorker(setup, this.pool.script).then(
       ({ thread }) => {
         if (this.released) void thread.terminate();
-        else this.adopt(thread);
+        else this.adopt(thread, worker.hasSolo);
       },
       (error: Error) => {
         this.pool.onWorkerLost?.(
@@ -189,6 +231,14 @@ export class WorkerPoolRunner implements ModelRunner {
     clearTimeout(timer);
     await thread.terminate();
   }
+}
+
+function hasSolo(pool: WorkerPoolOptions): boolean {
+  return pool.soloOptions !== undefined;
+}
+
+function withSolo(setup: WorkerSetup, pool: WorkerPoolOptions): WorkerSetup {
+  return pool.soloOptions === undefined ? setup : { ...setup, soloOptions: pool.soloOptions };
 }
 
 interface StartedWorker {

@@ -7,6 +7,8 @@ export interface WorkerSetup {
   readonly modelDir: string;
   readonly graphPath: string;
   readonly options: OnnxSessionOptions;
+  /** A second session of the same graph for runs that have the machine to themselves. */
+  readonly soloOptions?: OnnxSessionOptions;
 }
 
 export type ToWorker =
@@ -16,6 +18,8 @@ export type ToWorker =
       readonly ids: Int32Array;
       readonly lengths: Int32Array;
       readonly padId: number;
+      /** Run on the solo session (only sent to a worker that has one). */
+      readonly solo: boolean;
     }
   | { readonly type: 'release' };
 
