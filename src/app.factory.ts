@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { registerHttpSecurity, replyWithShapedError } from './common/http/http-security';
 import { loadConfig, type AppConfig } from './config';
+import { registerCacheHitFastPath } from './modules/classification/cache-hit-fast-path';
 import { registerRequestObservability } from './modules/metrics/request-observability';
 
 /** A client-sent request id is echoed only when it is short and plain, so logs stay clean. */
@@ -47,10 +48,11 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
     // registerHttpSecurity installs the only body parser (JSON); Nest's would add urlencoded.
     bodyParser: false,
   });
-  await registerHttpSecurity(app, config);
+  registerHttpSecurity(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestObservability(app);
+  registerCacheHitFastPath(app);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
   });

@@ -12,16 +12,24 @@ export interface RequestAnnotation {
   readonly rejection?: RejectionReason;
 }
 
+type MutableAnnotation = { -readonly [K in keyof RequestAnnotation]: RequestAnnotation[K] };
+
 // Keyed by the request object so nothing has to be declared on Fastify's request type,
 // and entries go away with their requests.
-const annotations = new WeakMap<FastifyRequest, RequestAnnotation>();
+const annotations = new WeakMap<FastifyRequest, MutableAnnotation>();
 
 /** Merges `note` into what is already known about `request`; undefined fields are ignored. */
 export function annotateRequest(request: FastifyRequest, note: RequestAnnotation): void {
-  const defined = Object.fromEntries(
-    Object.entries(note).filter(([, value]) => value !== undefined),
-  ) as RequestAnnotation;
-  annotations.set(request, { ...annotations.get(request), ...defined });
+  // On every request's path: a plain field copy, no intermediate arrays or objects.
+  let known = annotations.get(request);
+  if (known === undefined) {
+    known = {};
+    annotations.set(request, known);
+  }
+  if (note.model !== undefined) known.model = note.model;
+  if (note.texts !== undefined) known.texts = note.texts;
+  if (note.cached !== undefined) known.cached = note.cached;
+  if (note.rejection !== undefined) known.rejection = note.rejection;
 }
 
 export function requestAnnotation(request: FastifyRequest): RequestAnnotation {

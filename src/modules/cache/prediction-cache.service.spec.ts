@@ -44,6 +44,10 @@ class FakeTier implements MemoryCacheTier {
     return this.entries.size;
   }
 
+  peek(key: string): unknown {
+    return this.readOutcome === 'ok' ? this.entries.get(key) : undefined;
+  }
+
   getMany(keys: readonly string[]): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>> {
     this.reads.push([...keys]);
     return Promise.resolve(this.read(keys));

@@ -124,6 +124,19 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * The prediction for `text` if this replica's memory tier holds it, without waiting on
+   * anything (the cache-hit fast path); counted as a memory hit. A miss is not counted: the
+   * caller then goes through `resolve`, which counts it.
+   */
+  peek(model: CacheableModel, text: string): Prediction | undefined {
+    if (!this.enabled || this.memory === null) return undefined;
+    const entry = this.memory.peek(predictionKey(model, text));
+    if (!isStoredPrediction(entry, model.config.labels.length)) return undefined;
+    this.observer?.cacheRequest('memory', 'hit', 1);
+    return restorePrediction(entry, model.config.labels);
+  }
+
+  /**
    * Drops a model's entries (or one version's) from both tiers. The memory side covers this
    * replica only; other replicas keep theirs until TTL or eviction (see docs/cache.md).
    */

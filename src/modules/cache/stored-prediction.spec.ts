@@ -16,6 +16,16 @@ describe(restorePrediction.name, () => {
     const prediction = { label: 'spam', score: 0.9, probabilities: [0.1, 0.9], truncated: false };
     expect(restorePrediction(toStoredPrediction(prediction), ['ham', 'spam'])).toEqual(prediction);
   });
+
+  it('stores a frozen copy and restores a fresh one, so no caller can change a cached entry', () => {
+    const prediction = { label: 'spam', score: 0.9, probabilities: [0.1, 0.9], truncated: false };
+    const stored = toStoredPrediction(prediction);
+    prediction.probabilities[0] = 0.5;
+    expect(stored.probabilities).toEqual([0.1, 0.9]);
+    expect(Object.isFrozen(stored) && Object.isFrozen(stored.probabilities)).toBe(true);
+    const restored = restorePrediction(stored, ['ham', 'spam']);
+    expect(restored.probabilities).not.toBe(stored.probabilities);
+  });
 });
 
 describe(isStoredPrediction.name, () => {

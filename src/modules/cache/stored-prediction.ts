@@ -9,8 +9,12 @@ export interface StoredPrediction {
   readonly truncated: boolean;
 }
 
+/** A copy the cache owns: the memory tier shares entries by reference, so none may change. */
 export function toStoredPrediction(prediction: Prediction): StoredPrediction {
-  return { probabilities: prediction.probabilities, truncated: prediction.truncated };
+  return Object.freeze({
+    probabilities: Object.freeze([...prediction.probabilities]),
+    truncated: prediction.truncated,
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
 import { PredictionCache } from '../cache/prediction-cache.service';
-import { InferenceService, type Prediction } from '../inference';
+import { InferenceService, type LoadedModel, type Prediction } from '../inference';
 import type { ClassificationResult } from './dto/classify-response.dto';
 
 /** Models with more labels than this get only their top labels in `scores` by default. */
@@ -27,14 +27,44 @@ export class ClassificationService {
   ): Promise<ClassificationResult[]> {
     const model = this.inference.resolveModel(options.model, options.modelVersion);
     const labels = model.config.labels;
-    const topK =
-      options.topK ?? (labels.length > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels.length);
+    const topK = this.topK(labels, options);
     // Cache lookup, then one coalesced inference of the misses, written behind the response.
     const answers = await this.cache.resolve(model, texts, (missing) =>
       this.inference.predict(model, missing),
     );
     return answers.map(({ prediction, cached }) =>
       toResult(prediction, labels, topK, model.name, model.version, cached),
+    );
+  }
+
+  /**
+   * The answer `classify` would give for one text, if this replica's memory tier has it;
+   * undefined otherwise, or when the model cannot be resolved (`classify` then says why).
+   * Synchronous: the cache-hit fast path answers with it before Nest's pipeline.
+   */
+  answerFromMemory(text: string, options: ClassifyOptions): ClassificationResult | undefined {
+    let model: LoadedModel;
+    try {
+      model = this.inference.resolveModel(options.model, options.modelVersion);
+    } catch {
+      return undefined;
+    }
+    const prediction = this.cache.peek(model, text);
+    if (prediction === undefined) return undefined;
+    const labels = model.config.labels;
+    return toResult(
+      prediction,
+      labels,
+      this.topK(labels, options),
+      model.name,
+      model.version,
+      true,
+    );
+  }
+
+  private topK(labels: readonly string[], options: ClassifyOptions): number {
+    return (
+      options.topK ?? (labels.length > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels.length)
     );
   }
 }

@@ -21,7 +21,7 @@ import {
 import { INFERENCE_OBSERVER, type InferenceObserver, type Prediction } from './inference.types';
 import type { LoadedModel, ModelInfo } from './model/loaded-model';
 import { discoverModelDirs } from './model/model-discovery';
-import { prepareModel, type PreparedModel } from './model/model-loader';
+import { prepareModel, type PreparedModel, type RunnerOptions } from './model/model-loader';
 import { toProbabilities } from './postprocess';
 import { cpuBudget } from './runtime/cpu-budget';
 import { planSessions } from './runtime/session-plan';
@@ -55,6 +55,16 @@ function defaultWorkers(providers: readonly string[]): number {
  */
 const WORKER_QUEUE_DEPTH = 2;
 
+function describePlacement({ runner, longestRunMs }: PreparedModel): string {
+  const measured =
+    longestRunMs === undefined
+      ? ''
+      : ` (a run of its longest input took ${longestRunMs.toFixed(2)} ms)`;
+  return runner.workers === 0
+    ? `runs on the event loop${measured}`
+    : `runs in ${runner.workers} worker threads${measured}`;
+}
+
 type LoadState =
   | { readonly phase: 'loading' }
   | { readonly phase: 'ready' }
@@ -74,14 +84,11 @@ export class InferenceService
   private state: LoadState = { phase: 'loading' };
   private loading: Promise<void> | undefined;
   private shuttingDown = false;
-  private readonly workers: number;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     @Optional() @Inject(INFERENCE_OBSERVER) private readonly observer?: InferenceObserver,
-  ) {
-    this.workers = config.INFERENCE_WORKERS ?? defaultWorkers(config.EXECUTION_PROVIDERS);
-  }
+  ) {}
 
   /** Loading starts after bootstrap so the server can answer `/ready` with 503 meanwhile. */
   onApplicationBootstrap(): void {
@@ -123,6 +130,7 @@ export class InferenceService
       problem_type: model.config.problemType,
       max_sequence_length: model.maxSequenceLength,
       provider: model.runner.provider,
+      workers: model.runner.workers,
       default: model.name === this.defaultModelName,
     }));
   }
@@ -215,24 +223,34 @@ export class InferenceService
 
   private async loadAll(): Promise<void> {
     const dirs = discoverModelDirs(this.config.MODELS_DIR, this.config.MODELS);
-    const sessions = planSessions({
-      executionProviders: this.config.EXECUTION_PROVIDERS,
-      workers: this.workers,
-      intraOpThreads: this.config.ORT_INTRA_OP_THREADS,
-      interOpThreads: this.config.ORT_INTER_OP_THREADS,
-      cpu: cpuBudget(),
-    });
+    const cpu = cpuBudget();
+    const plan = (workers: number) =>
+      planSessions({
+        executionProviders: this.config.EXECUTION_PROVIDERS,
+        workers,
+        intraOpThreads: this.config.ORT_INTRA_OP_THREADS,
+        interOpThreads: this.config.ORT_INTER_OP_THREADS,
+        cpu,
+      });
+    const requested = this.config.INFERENCE_WORKERS;
+    const poolSize = requested ?? defaultWorkers(this.config.EXECUTION_PROVIDERS);
+    const pooled = plan(poolSize);
+    const runnerOptions: RunnerOptions = {
+      placement: requested === undefined ? 'auto' : requested === 0 ? 'event-loop' : 'workers',
+      eventLoopSession: plan(0).shared,
+      pool: {
+        size: poolSize,
+        depth: WORKER_QUEUE_DEPTH,
+        session: pooled.shared,
+        soloSession: pooled.solo,
+        script: () => resolveWorkerScript(this.config.INFERENCE_WORKER_SCRIPT),
+        onWorkerLost: (reason) => this.logger.error(reason),
+      },
+    };
     for (const dir of dirs) {
       if (this.shuttingDown) return;
       const started = performance.now();
-      const prepared = await prepareModel(dir, this.config.MAX_SEQ_LEN, {
-        session: sessions.shared,
-        soloSession: sessions.solo,
-        workers: this.workers,
-        workerDepth: WORKER_QUEUE_DEPTH,
-        workerScript: () => resolveWorkerScript(this.config.INFERENCE_WORKER_SCRIPT),
-        onWorkerLost: (reason) => this.logger.error(reason),
-      });
+      const prepared = await prepareModel(dir, this.config.MAX_SEQ_LEN, runnerOptions);
       if (prepared.runner.fallbacks.length > 0) {
         this.logger.warn(
           `${dir}: falling back to the "${prepared.runner.provider}" execution provider (${prepared.runner.fallbacks.join('; ')})`,
@@ -242,7 +260,7 @@ export class InferenceService
       this.models.set(prepared.name, this.attachBatcher(prepared, seconds));
       this.observer?.modelLoaded(prepared.name, seconds);
       this.logger.log(
-        `Loaded model "${prepared.name}" version ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s`,
+        `Loaded model "${prepared.name}" version ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s; ${describePlacement(prepared)}`,
       );
     }
     this.defaultModelName = this.pickDefaultModel();
@@ -269,8 +287,7 @@ export class InferenceService
           this.config.MAX_BATCH_TOKENS ?? defaultBatchTokens(prepared.runner.provider),
         maxBatchDelayMs: this.config.MAX_BATCH_DELAY_MS,
         maxPaddingFraction: this.config.MAX_PADDING_FRACTION,
-        concurrency:
-          this.config.INFERENCE_CONCURRENCY ?? Math.max(1, this.workers * WORKER_QUEUE_DEPTH),
+        concurrency: this.config.INFERENCE_CONCURRENCY ?? prepared.runner.parallelism,
         maxQueueTexts: this.config.MAX_QUEUE_TEXTS,
       },
       (rows) => prepared.runner.run(rows, prepared.preprocessor.padId),

@@ -4,6 +4,7 @@ import type { AppConfig } from '../../config';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMIT_POLICY, type RateLimitPolicy } from './rate-limit.policy';
 import { RateLimitStorage } from './rate-limit.storage';
+import { RateLimiter } from './rate-limiter.service';
 
 /**
  * RATE_LIMIT requests per RATE_LIMIT_WINDOW_SECONDS per client on `@RateLimited()` routes,
@@ -22,9 +23,10 @@ export class RateLimitModule {
       providers: [
         { provide: RATE_LIMIT_POLICY, useValue: policy },
         RateLimitStorage,
+        RateLimiter,
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [RateLimitStorage],
+      exports: [RateLimitStorage, RateLimiter],
     };
   }
 }

@@ -37,6 +37,8 @@ export interface CacheTier {
 export interface MemoryCacheTier extends CacheTier {
   /** Entries held now (expired ones linger until touched). */
   readonly size: number;
+  /** The value under `key` now, without waiting; undefined for a miss or an expired entry. */
+  peek(key: string): unknown;
 }
 
 /** The tier shared by replicas; it may be unreachable at any time. */

@@ -21,16 +21,23 @@ describe(MemoryTier.name, () => {
     });
   });
 
-  it('hands out copies, so a caller cannot change a cached entry', async () => {
+  it('keeps values as objects, not serialized copies, and peeks at them synchronously', async () => {
     const sut = memoryTier(10);
-    await sut.setMany([entry('k')]);
-    const first = await sut.getMany(['k']);
-    if (first.outcome === 'ok') (first.value[0]?.value as { truncated: boolean }).truncated = true;
-    const second = await sut.getMany(['k']);
-    expect(second).toEqual({
-      outcome: 'ok',
-      value: [{ value: { probabilities: [1], truncated: false } }],
-    });
+    const stored = entry('k');
+    await sut.setMany([stored]);
+    // The cache freezes what it stores (toStoredPrediction), so sharing the object is safe.
+    expect(sut.peek('k')).toBe(stored.value);
+    const read = await sut.getMany(['k']);
+    expect(read.outcome === 'ok' && read.value[0]?.value).toBe(stored.value);
+    expect(sut.peek('absent')).toBeUndefined();
+  });
+
+  it('does not peek at expired entries', async () => {
+    const sut = memoryTier(10);
+    await sut.setMany([entry('short', 20)]);
+    expect(sut.peek('short')).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(sut.peek('short')).toBeUndefined();
   });
 
   it('keeps at most its item limit, evicting the least recently used', async () => {

@@ -6,14 +6,35 @@ import { asError } from './tier-errors';
 
 /**
  * The Keyv store behind the memory tier: an LRU of at most `maxItems` entries. Keys are stored
- * as given (no Keyv namespace prefix) so invalidation can match them by prefix.
+ * as given (no Keyv namespace prefix) so invalidation can match them by prefix. Values are
+ * kept as objects, neither serialized nor cloned: a hit then costs a map lookup, where JSON
+ * round trips and clones were a quarter of the time of a cached request. Entries are never
+ * mutated (see toStoredPrediction), which is what makes sharing them safe.
  */
 export function createMemoryKeyv(maxItems: number, ttlMs: number): Keyv {
-  return new Keyv({
-    store: new CacheableMemory({ lruSize: maxItems, ttl: ttlMs }),
+  const keyv = new Keyv({
+    store: new CacheableMemory({
+      lruSize: maxItems,
+      ttl: ttlMs,
+      useClone: false,
+      storeHashSize: 1,
+    }),
     namespace: undefined,
     useKeyPrefix: false,
   });
+  keyv.serialize = undefined;
+  keyv.deserialize = undefined;
+  return keyv;
+}
+
+/** What Keyv keeps in its store for each entry when it does not serialize. */
+interface KeyvRecord {
+  readonly value: unknown;
+  readonly expires?: number | null;
+}
+
+function isKeyvRecord(record: unknown): record is KeyvRecord {
+  return typeof record === 'object' && record !== null && 'value' in record;
 }
 
 /** The in-process tier: cache-manager over a bounded CacheableMemory LRU. */
@@ -36,6 +57,17 @@ export class MemoryTier implements MemoryCacheTier {
 
   get size(): number {
     return this.lru.size;
+  }
+
+  /**
+   * Synchronous read of one entry, for the cache-hit fast path: straight from the LRU (which
+   * drops entries past their TTL), with the expiry Keyv recorded checked as Keyv would.
+   */
+  peek(key: string): unknown {
+    const record = this.lru.get<unknown>(key);
+    if (!isKeyvRecord(record)) return undefined;
+    if (typeof record.expires === 'number' && record.expires <= Date.now()) return undefined;
+    return record.value;
   }
 
   async getMany(keys: readonly string[]): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>> {

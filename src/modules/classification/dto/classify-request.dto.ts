@@ -11,24 +11,29 @@ import {
   Min,
 } from 'class-validator';
 
+// Shared with the cache-hit fast path, which must never accept what these DTOs refuse.
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+export const MODEL_VERSION_MAX_LENGTH = 64;
+export const TOP_K_MAX = 10000;
+
 /** Fields both classify routes accept besides the text(s). */
 export class ModelSelectionDto {
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+  @Matches(MODEL_NAME_PATTERN, {
     message: 'model must be a model name as listed by GET /models',
   })
   model?: string;
 
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(MODEL_VERSION_MAX_LENGTH)
   model_version?: string;
 
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(10000)
+  @Max(TOP_K_MAX)
   top_k?: number;
 }
 

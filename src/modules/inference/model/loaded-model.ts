@@ -15,5 +15,7 @@ export interface ModelInfo {
   readonly problem_type: string;
   readonly max_sequence_length: number;
   readonly provider: string;
+  /** Worker threads running it; 0 when it runs on the event loop. */
+  readonly workers: number;
   readonly default: boolean;
 }

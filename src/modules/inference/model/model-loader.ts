@@ -19,20 +19,38 @@ export interface PreparedModel {
   readonly maxSequenceLength: number;
   readonly preprocessor: Preprocessor;
   readonly runner: ModelRunner;
+  /** How long a run of the longest input took at load, when `auto` placement measured it. */
+  readonly longestRunMs?: number;
 }
 
-export interface RunnerOptions {
+export interface WorkerPoolPlan {
+  readonly size: number;
+  /** Runs handed to one worker at a time (see WorkerPoolOptions.depth). */
+  readonly depth: number;
   readonly session: OnnxSessionOptions;
   /** An extra session in the first worker for runs alone in flight (WorkerPoolOptions). */
   readonly soloSession?: OnnxSessionOptions;
-  /** Worker threads with a session each; 0 runs the session on the calling thread. */
-  readonly workers: number;
-  /** Runs handed to one worker at a time (see WorkerPoolOptions.depth). */
-  readonly workerDepth: number;
-  /** The compiled worker entry point (only read when `workers` > 0). */
-  readonly workerScript: () => string;
+  /** The compiled worker entry point. */
+  readonly script: () => string;
   readonly onWorkerLost?: (reason: string) => void;
 }
+
+export interface RunnerOptions {
+  /**
+   * Where sessions run. `auto` keeps a model on the event loop when a run of its longest
+   * input takes at most EVENT_LOOP_RUN_BUDGET_MS, and gives it a worker pool otherwise.
+   */
+  readonly placement: 'event-loop' | 'workers' | 'auto';
+  readonly eventLoopSession: OnnxSessionOptions;
+  readonly pool: WorkerPoolPlan;
+}
+
+/**
+ * Longest run `auto` placement leaves on the event loop. A worker round trip costs about as
+ * much on a busy machine, so tiny models (spam-en: about 0.1 ms for 512 tokens) answered a
+ * lone request twice as slowly through a worker; a run this short blocks nothing noticeably.
+ */
+export const EVENT_LOOP_RUN_BUDGET_MS = 1;
 
 const WARM_UP_TEXT = 'Sift warm-up: a short sentence to exercise the whole graph.';
 
@@ -57,32 +75,40 @@ export async function prepareModel(
       'file is missing (also looked for onnx/model.onnx)',
     );
   }
-  const runner = await createRunner(dir, graphPath, runnerOptions);
-  try {
-    // Every session runs the warm-up (the first run goes to the solo session, the rest are
-    // spread over the workers), so none pays for its first run on a request.
-    const warmUp = [WARM_UP_TEXT, 'ok'].map((text) => preprocessor.encode(text).ids);
-    const runs = await Promise.all(
-      Array.from({ length: runnerOptions.workers + 1 }, () =>
-        runner.run(warmUp, preprocessor.padId),
-      ),
-    );
-    const logits = runs[0];
-    if (logits.width !== config.labels.length) {
-      throw new ModelLoadError(
-        dir,
-        'config.json',
-        `id2label has ${config.labels.length} labels but the graph's logits have width ${logits.width}`,
-      );
-    }
-  } catch (error) {
-    await runner.release();
-    if (error instanceof ModelLoadError) throw error;
-    throw new ModelLoadError(
+  const graphFile = graphPath.slice(dir.length + 1);
+  const prove = (runner: ModelRunner, runs: number) =>
+    proveRunner(runner, runs, preprocessor, config.labels.length, dir, graphFile);
+
+  let longestRunMs: number | undefined;
+  let runner: ModelRunner | undefined;
+  if (runnerOptions.placement !== 'workers') {
+    const onEventLoop = await OnnxModelRunner.create(
       dir,
-      graphPath.slice(dir.length + 1),
-      `warm-up run failed: ${(error as Error).message}`,
+      graphPath,
+      runnerOptions.eventLoopSession,
     );
+    await prove(onEventLoop, 1);
+    if (runnerOptions.placement === 'auto') {
+      longestRunMs = await timeLongestRun(onEventLoop, preprocessor);
+    }
+    if (longestRunMs === undefined || longestRunMs <= EVENT_LOOP_RUN_BUDGET_MS) {
+      runner = onEventLoop;
+    } else {
+      await onEventLoop.release();
+    }
+  }
+  if (runner === undefined) {
+    const { pool } = runnerOptions;
+    runner = await WorkerPoolRunner.create(dir, graphPath, pool.session, {
+      size: pool.size,
+      depth: pool.depth,
+      soloOptions: pool.soloSession,
+      script: pool.script(),
+      onWorkerLost: pool.onWorkerLost,
+    });
+    // One more run than workers: the first goes to the solo session, the rest are spread over
+    // the workers, so no session pays for its first run on a request.
+    await prove(runner, pool.size + 1);
   }
   return {
     name: basename(dir),
@@ -92,20 +118,55 @@ export async function prepareModel(
     maxSequenceLength,
     preprocessor,
     runner,
+    longestRunMs,
   };
 }
 
-function createRunner(
+/**
+ * Runs the warm-up batch `runs` times at once and checks the logits' width against the labels.
+ * On failure the runner is released and the error names the folder and file.
+ */
+async function proveRunner(
+  runner: ModelRunner,
+  runs: number,
+  preprocessor: Preprocessor,
+  labelCount: number,
   dir: string,
-  graphPath: string,
-  options: RunnerOptions,
-): Promise<ModelRunner> {
-  if (options.workers === 0) return OnnxModelRunner.create(dir, graphPath, options.session);
-  return WorkerPoolRunner.create(dir, graphPath, options.session, {
-    size: options.workers,
-    soloOptions: options.soloSession,
-    depth: options.workerDepth,
-    script: options.workerScript(),
-    onWorkerLost: options.onWorkerLost,
-  });
+  graphFile: string,
+): Promise<void> {
+  try {
+    const warmUp = [WARM_UP_TEXT, 'ok'].map((text) => preprocessor.encode(text).ids);
+    const results = await Promise.all(
+      Array.from({ length: runs }, () => runner.run(warmUp, preprocessor.padId)),
+    );
+    const { width } = results[0];
+    if (width !== labelCount) {
+      throw new ModelLoadError(
+        dir,
+        'config.json',
+        `id2label has ${labelCount} labels but the graph's logits have width ${width}`,
+      );
+    }
+  } catch (error) {
+    await runner.release();
+    if (error instanceof ModelLoadError) throw error;
+    throw new ModelLoadError(dir, graphFile, `warm-up run failed: ${(error as Error).message}`);
+  }
+}
+
+/** Characters of the probe text: MAX_TEXT_CHARS' default, the longest text a request sends. */
+const PROBE_CHARS = 10_000;
+
+/** Best of three runs of the longest text a request may send (as the model truncates it), in ms. */
+async function timeLongestRun(runner: ModelRunner, preprocessor: Preprocessor): Promise<number> {
+  const sentence = `${WARM_UP_TEXT} `;
+  const longText = sentence.repeat(Math.ceil(PROBE_CHARS / sentence.length)).slice(0, PROBE_CHARS);
+  const row = preprocessor.encode(longText).ids;
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = performance.now();
+    await runner.run([row], preprocessor.padId);
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
 }

@@ -4,6 +4,10 @@ export interface ModelRunner {
   readonly provider: string;
   /** Providers that failed before `provider` was chosen, each with its reason. */
   readonly fallbacks: readonly string[];
+  /** Worker threads running the sessions; 0 when runs block the event loop. */
+  readonly workers: number;
+  /** Runs worth having in flight at once (more only wait inside the runner). */
+  readonly parallelism: number;
   /** Runs one batch and returns row-major logits `[rows.length, width]`. */
   run(rows: readonly (readonly number[])[], padId: number): Promise<Logits>;
   release(): Promise<void>;

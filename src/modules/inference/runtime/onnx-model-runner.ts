@@ -7,6 +7,10 @@ import { packRows } from './packed-rows';
  * HTTP handling for its duration, so it suits tiny models and tests of the runtime itself.
  */
 export class OnnxModelRunner implements ModelRunner {
+  readonly workers = 0;
+  /** Runs on one thread are one at a time anyway. */
+  readonly parallelism = 1;
+
   private constructor(private readonly graph: OnnxGraph) {}
 
   static async create(

@@ -93,6 +93,14 @@ export class WorkerPoolRunner implements ModelRunner {
     return runner;
   }
 
+  get workers(): number {
+    return this.pool.size;
+  }
+
+  get parallelism(): number {
+    return this.pool.size * this.pool.depth;
+  }
+
   run(rows: readonly (readonly number[])[], padId: number): Promise<Logits> {
     if (this.released) return Promise.reject(new Error('The model runner has been released'));
     const { ids, lengths } = packRows(rows);

@@ -1,0 +1,77 @@
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+interface ListedModel {
+  readonly name: string;
+  readonly workers: number;
+}
+
+async function workersByModel(sut: TestApp): Promise<Record<string, number>> {
+  const response = await sut.inject({ method: 'GET', url: '/models' });
+  const { models } = response.json<{ models: ListedModel[] }>();
+  return Object.fromEntries(models.map((model) => [model.name, model.workers]));
+}
+
+describe('where models run (INFERENCE_WORKERS)', () => {
+  it('unset: a tiny model stays on the event loop, a transformer gets two worker threads', async () => {
+    const sut = await startTestApp({ MODELS: 'spam-en,bert-bench' });
+    try {
+      // spam-en runs 512 tokens in about 0.2 ms, bert-bench in tens of ms (budget: 1 ms).
+      expect(await workersByModel(sut)).toEqual({ 'spam-en': 0, 'bert-bench': 2 });
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('set: every model gets exactly that many workers, 0 meaning the event loop', async () => {
+    const inline = await startTestApp({ MODELS: 'spam-en,bert-bench', INFERENCE_WORKERS: '0' });
+    try {
+      expect(await workersByModel(inline)).toEqual({ 'spam-en': 0, 'bert-bench': 0 });
+    } finally {
+      await inline.close();
+    }
+    const pooled = await startTestApp({ MODELS: 'spam-en', INFERENCE_WORKERS: '3' });
+    try {
+      expect(await workersByModel(pooled)).toEqual({ 'spam-en': 3 });
+      const response = await pooled.inject({
+        method: 'POST',
+        url: '/classify',
+        payload: { text: 'WINNER!! Claim your free prize now, call 0800 123 456' },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ label: 'spam', cached: false });
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  it('answers /health while a long batch runs in the workers', async () => {
+    // One run of all 24 texts (about a second here), which on the event loop would block it.
+    const sut = await startTestApp(
+      { MODELS: 'bert-bench', CACHE_ENABLED: 'false', MAX_BATCH_TOKENS: '16384' },
+      { listen: true },
+    );
+    try {
+      const long = Array.from({ length: 600 }, (_, i) => `token${i}`).join(' ');
+      const texts = Array.from({ length: 24 }, (_, i) => `${i} ${long}`);
+      const classifyStart = performance.now();
+      const classify = sut
+        .inject({ method: 'POST', url: '/classify/batch', payload: { texts } })
+        .then((response) => ({ response, ms: performance.now() - classifyStart }));
+      // Ask for health only once the run has been handed to the runtime.
+      while ((sut.inference.batcherStats('bert-bench')?.inFlight ?? 0) === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const healthStart = performance.now();
+      // Over a real socket: its bytes wait for the event loop like any client's.
+      const health = await fetch(`${sut.baseUrl}/health`);
+      const healthMs = performance.now() - healthStart;
+      const batch = await classify;
+      expect(health.status).toBe(200);
+      expect(batch.response.statusCode).toBe(200);
+      // On the event loop, /health would wait for the whole run; in a worker it does not.
+      expect(healthMs * 4).toBeLessThan(batch.ms);
+    } finally {
+      await sut.close();
+    }
+  });
+});
