@@ -76,7 +76,7 @@ export function helmetHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<s
   if (failure !== undefined) {
     throw failure instanceof Error
       ? failure
-      : new Error(`helmet refused its options: ${String(failure)}`);
+      : new Error(`helmet refused its options: ${JSON.stringify(failure)}`);
   }
   return headers;
 }
