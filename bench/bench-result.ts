@@ -82,6 +82,20 @@ export interface CeilingResult {
   readonly bestBatchSize: number;
   readonly textsPerSecond: number;
   readonly points: readonly CeilingPoint[];
+  /**
+   * The same, with several sessions running at once in separate processes, the cores split
+   * between them: the layout Sift's worker pool uses. The issue's target compares with the
+   * one-session ceiling above; this shows how close Sift gets to its own layout's best.
+   */
+  readonly sideBySide?: SideBySideCeiling;
+}
+
+export interface SideBySideCeiling {
+  readonly sessions: number;
+  readonly intraOpThreads: number;
+  readonly bestBatchSize: number;
+  /** Sum over the sessions. */
+  readonly textsPerSecond: number;
 }
 
 export interface InfinityRow {
@@ -114,7 +128,8 @@ export interface SoakResult {
   readonly rssSeriesMiB: readonly number[];
 }
 
-export type Verdict = 'PASS' | 'MISS' | 'n/a';
+/** `info`: a comparison shown for context, with no target of its own. */
+export type Verdict = 'PASS' | 'MISS' | 'n/a' | 'info';
 
 export interface TargetResult {
   readonly name: string;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { CeilingResult } from './bench-result';
+import { availableParallelism } from 'node:os';
+import type { CeilingResult, SideBySideCeiling } from './bench-result';
 import type { ChildProcesses } from './child-processes';
 import { REPO_ROOT, modelDir, startReference, type RunningServer } from './servers';
 import type { StageContext } from './stage-context';
@@ -15,45 +16,87 @@ function intraOpThreads(): string {
 
 /** Reference 1: onnxruntime-node in-process, pre-tokenized, best of several batch sizes. */
 export async function runCeiling(context: StageContext, model: string): Promise<CeilingResult> {
-  const { options, progress, children } = context;
+  const { options, progress } = context;
   const seconds = options.ceilingBatchSizes.length * options.ceilingDurationS;
   progress.begin(
     `${model} · ceiling (ORT in-process, batch ${options.ceilingBatchSizes.join('/')})`,
     seconds,
   );
-  const child = children.start(
-    `ceiling (${model})`,
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'bench', 'ceiling.ts'),
-      '--model-dir',
-      modelDir(model),
-      '--texts',
-      context.textsFile,
-      '--batch-sizes',
-      options.ceilingBatchSizes.join(','),
-      '--duration',
-      String(options.ceilingDurationS),
-      '--intra-op',
-      intraOpThreads(),
-    ],
-    process.env,
+  const [single] = await runCeilingProcesses(context, model, 1, intraOpThreads());
+  if (options.ceilingBatchSizes.length < 2) return single;
+
+  // Sift's worker layout: two sessions at once, the cores split between them.
+  const sessions = 2;
+  const intra = String(Math.max(1, Math.floor(availableParallelism() / sessions)));
+  progress.begin(
+    `${model} · ceiling, ${sessions} sessions side by side (${intra} thread each)`,
+    seconds,
+  );
+  const parallel = await runCeilingProcesses(context, model, sessions, intra);
+  const summed = single.points.map((point, index) => ({
+    batchSize: point.batchSize,
+    textsPerSecond: parallel.reduce((sum, run) => sum + run.points[index].textsPerSecond, 0),
+  }));
+  const best = summed.reduce((a, b) => (b.textsPerSecond > a.textsPerSecond ? b : a));
+  const sideBySide: SideBySideCeiling = {
+    sessions,
+    intraOpThreads: Number(intra),
+    bestBatchSize: best.batchSize,
+    textsPerSecond: best.textsPerSecond,
+  };
+  return { ...single, sideBySide };
+}
+
+/** Runs `count` ceiling processes at once and returns each one's result. */
+async function runCeilingProcesses(
+  context: StageContext,
+  model: string,
+  count: number,
+  intraOp: string,
+): Promise<CeilingResult[]> {
+  const { options, children } = context;
+  const seconds = options.ceilingBatchSizes.length * options.ceilingDurationS;
+  const started = Array.from({ length: count }, (_, index) =>
+    children.start(
+      `ceiling ${index + 1}/${count} (${model})`,
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'bench', 'ceiling.ts'),
+        '--model-dir',
+        modelDir(model),
+        '--texts',
+        context.textsFile,
+        '--batch-sizes',
+        options.ceilingBatchSizes.join(','),
+        '--duration',
+        String(options.ceilingDurationS),
+        '--intra-op',
+        intraOp,
+      ],
+      process.env,
+    ),
   );
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), (seconds + CEILING_OVERHEAD_S) * 1000);
   });
-  const code = await Promise.race([child.exit, limit]);
+  const codes = await Promise.race([Promise.all(started.map((child) => child.exit)), limit]);
   clearTimeout(timer);
-  if (code === 'timeout') {
-    await children.stop(child);
-    throw new Error(`the ceiling run for ${model} did not finish in time:\n${child.logTail()}`);
+  if (codes === 'timeout') {
+    await Promise.all(started.map((child) => children.stop(child)));
+    throw new Error(
+      `the ceiling run for ${model} did not finish in time:\n${started[0].logTail()}`,
+    );
   }
-  const lines = child.stdout().trim().split('\n');
-  if (code !== 0) throw new Error(`the ceiling run for ${model} failed:\n${child.logTail()}`);
-  return JSON.parse(lines[lines.length - 1]) as CeilingResult;
+  return started.map((child, index) => {
+    if (codes[index] !== 0) {
+      throw new Error(`the ceiling run for ${model} failed:\n${child.logTail()}`);
+    }
+    const lines = child.stdout().trim().split('\n');
+    return JSON.parse(lines[lines.length - 1]) as CeilingResult;
+  });
 }
 
 /** Reference 2: a transformers.js pipeline per request behind Fastify (bench/naive-peer.ts). */

@@ -103,6 +103,12 @@ export function renderReport(result: BenchResult, jsonPath: string): string {
     out.push(
       `Ceiling ${ceiling.model}: best ${num(ceiling.textsPerSecond)} texts/s at batch ${ceiling.bestBatchSize} — ${points}`,
     );
+    const side = ceiling.sideBySide;
+    if (side !== undefined) {
+      out.push(
+        `  ${side.sessions} sessions side by side (${side.intraOpThreads} intra-op thread each): best ${num(side.textsPerSecond)} texts/s at batch ${side.bestBatchSize}`,
+      );
+    }
   }
   if (result.infinity !== null) {
     out.push('', `Published reference (${result.infinity.note}):`);

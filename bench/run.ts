@@ -28,7 +28,9 @@ import { loadBenchTexts } from './text-sets';
 
 /** Counted progress steps, so the line can say "[7/38]". */
 function countSteps(options: BenchOptions): number {
-  const perModel = 1 + modelStageSteps(options);
+  // The ceiling runs twice: one session, then sessions side by side.
+  const ceilingSteps = options.ceilingBatchSizes.length < 2 ? 1 : 2;
+  const perModel = ceilingSteps + modelStageSteps(options);
   const soak = options.soakS > 0 ? 1 : 0;
   const infinity = options.infinity ? 6 : 0;
   return options.models.length * perModel + soak + infinity;
@@ -40,6 +42,7 @@ const TUNING_VARIABLES = [
   'MAX_BATCH_TOKENS',
   'MAX_BATCH_DELAY_MS',
   'MAX_PADDING_FRACTION',
+  'INFERENCE_WORKERS',
   'INFERENCE_CONCURRENCY',
   'ORT_INTRA_OP_THREADS',
   'ORT_INTER_OP_THREADS',

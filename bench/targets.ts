@@ -56,6 +56,16 @@ export function evaluateTargets(
     verdict: verdict(ceilingRatio === undefined ? undefined : ceilingRatio >= 0.9),
   });
 
+  const side = ceiling?.sideBySide;
+  if (sift64 !== undefined && side !== undefined) {
+    targets.push({
+      name: `${TARGET_MODEL} c=64 distinct vs side-by-side ceiling`,
+      goal: `context: ${side.sessions} in-process sessions at once, as Sift's workers run`,
+      measured: `${fixed(sift64.textsPerSecond)} / ${fixed(side.textsPerSecond)} = ${fixed(sift64.textsPerSecond / side.textsPerSecond, 2)}×`,
+      verdict: 'info',
+    });
+  }
+
   const naive64 = pick('naive-peer', TARGET_MODEL, 'distinct', 64);
   const naiveRatio =
     sift64 !== undefined && naive64 !== undefined && naive64.textsPerSecond > 0

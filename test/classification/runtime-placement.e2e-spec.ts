@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INFERENCE_WORKER_SCRIPT } from '../jest/inference-worker';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 interface ListedModel {
@@ -72,6 +76,52 @@ describe('where models run (INFERENCE_WORKERS)', () => {
       expect(healthMs * 4).toBeLessThan(batch.ms);
     } finally {
       await sut.close();
+    }
+  });
+
+  it('answers 503 with Retry-After when a worker dies mid-run, and serves again after it', async () => {
+    // The real worker, except that it exits on a run of several texts over 200 tokens (the
+    // load-time runs have one long text or two short ones).
+    const dir = mkdtempSync(join(tmpdir(), 'sift-crash-'));
+    const script = join(dir, 'crash-on-long-text.cjs');
+    writeFileSync(
+      script,
+      [
+        "const { parentPort } = require('node:worker_threads');",
+        "parentPort.on('message', (message) => {",
+        "  if (message.type === 'run' && message.lengths.length > 1 && message.lengths.every((length) => length > 200)) process.exit(9);",
+        '});',
+        `require(${JSON.stringify(INFERENCE_WORKER_SCRIPT)});`,
+      ].join('\n'),
+    );
+    const sut = await startTestApp({
+      INFERENCE_WORKERS: '1',
+      INFERENCE_WORKER_SCRIPT: script,
+      CACHE_ENABLED: 'false',
+    });
+    try {
+      const long = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+      const lost = await sut.inject({
+        method: 'POST',
+        url: '/classify/batch',
+        payload: { texts: [long, `${long} again`] },
+      });
+      expect(lost.statusCode).toBe(503);
+      expect(lost.headers['retry-after']).toBe('1');
+      expect(lost.json()).toMatchObject({
+        statusCode: 503,
+        message: expect.stringMatching(/retry/),
+      });
+
+      const after = await sut.inject({
+        method: 'POST',
+        url: '/classify',
+        payload: { text: 'lunch at noon?' },
+      });
+      expect(after.statusCode).toBe(200);
+    } finally {
+      await sut.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

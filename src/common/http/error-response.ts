@@ -7,6 +7,7 @@ import {
   ModelVersionNotFoundError,
   QueueFullError,
   ShuttingDownError,
+  WorkerLostError,
 } from '../../modules/inference/inference.errors';
 
 /** The one error shape every response uses. */
@@ -131,6 +132,9 @@ export function shapeError(error: unknown, requestId: string): ShapedError {
   }
   if (error instanceof InferenceTimeoutError) {
     return shape(504, error.message, requestId);
+  }
+  if (error instanceof WorkerLostError) {
+    return shape(503, error.message, requestId, { headers: { 'retry-after': '1' } });
   }
   if (error instanceof ModelsNotReadyError) {
     return shape(503, error.message, requestId, { headers: { 'retry-after': '5' } });

@@ -75,3 +75,10 @@ export class ModelLoadError extends InferenceError {
     super(`Cannot load model from ${modelDir}: ${file}: ${problem}`);
   }
 }
+
+/** The worker thread running a batch died (its replacement is starting); the request may retry. */
+export class WorkerLostError extends InferenceError {
+  constructor(readonly detail: string) {
+    super('Inference was interrupted: the worker thread running it stopped; retry shortly');
+  }
+}

@@ -19,8 +19,8 @@ export interface PreparedModel {
   readonly maxSequenceLength: number;
   readonly preprocessor: Preprocessor;
   readonly runner: ModelRunner;
-  /** How long a run of the longest input took at load, when `auto` placement measured it. */
-  readonly longestRunMs?: number;
+  /** How long a run of the longest input a request may send took at load (best of three). */
+  readonly longestRunMs: number;
 }
 
 export interface WorkerPoolPlan {
@@ -79,6 +79,7 @@ export async function prepareModel(
   const prove = (runner: ModelRunner, runs: number) =>
     proveRunner(runner, runs, preprocessor, config.labels.length, dir, graphFile);
 
+  // Measured on the event loop for `auto` placement, else on the runner that serves.
   let longestRunMs: number | undefined;
   let runner: ModelRunner | undefined;
   if (runnerOptions.placement !== 'workers') {
@@ -110,6 +111,7 @@ export async function prepareModel(
     // the workers, so no session pays for its first run on a request.
     await prove(runner, pool.size + 1);
   }
+  longestRunMs ??= await timeLongestRun(runner, preprocessor);
   return {
     name: basename(dir),
     dir,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INFERENCE_WORKER_SCRIPT } from '../../../../test/jest/inference-worker';
-import { ModelLoadError } from '../inference.errors';
+import { ModelLoadError, WorkerLostError } from '../inference.errors';
 import { HfTokenizerPreprocessor } from '../preprocessing/hf-tokenizer.preprocessor';
 import type { ModelRunner } from './model-runner.interface';
 import type { OnnxSessionOptions } from './onnx-graph';
@@ -150,7 +150,9 @@ describe('WorkerPoolRunner', () => {
     const [row] = encode(SPAM_DIR, TEXTS.slice(0, 1));
     const before = await workers.run([row], 0);
 
-    await expect(workers.run([row], -1)).rejects.toThrow(/stopped: it exited with code 7/);
+    const lostRun = await workers.run([row], -1).catch((error: unknown) => error);
+    expect(lostRun).toBeInstanceOf(WorkerLostError);
+    expect((lostRun as WorkerLostError).detail).toMatch(/stopped: it exited with code 7/);
     expect(lost).toHaveLength(1);
     expect(lost[0]).toContain(SPAM_DIR);
 

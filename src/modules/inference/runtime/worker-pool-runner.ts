@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ModelLoadError } from '../inference.errors';
+import { ModelLoadError, WorkerLostError } from '../inference.errors';
 import type { Logits, ModelRunner } from './model-runner.interface';
 import type { OnnxSessionOptions } from './onnx-graph';
 import { packRows } from './packed-rows';
@@ -199,7 +199,7 @@ export class WorkerPoolRunner implements ModelRunner {
     const wasClosing = worker.closing;
     worker.closing = true;
     const message = `Inference worker for ${this.setup.modelDir} stopped: ${reason}`;
-    for (const pending of worker.pending.values()) pending.reject(new Error(message));
+    for (const pending of worker.pending.values()) pending.reject(new WorkerLostError(message));
     worker.pending.clear();
     if (wasClosing || this.released) return;
     this.pool.onWorkerLost?.(`${message}; starting a replacement`);
