@@ -17,6 +17,7 @@ import type {
 } from './bench-result';
 import { ChildProcesses } from './child-processes';
 import { runInfinityStage } from './infinity-stage';
+import { runShortTextStage } from './short-text-stage';
 import { Progress } from './progress';
 import { runCeiling } from './reference-stages';
 import { renderReport } from './report';
@@ -33,7 +34,14 @@ function countSteps(options: BenchOptions): number {
   const perModel = ceilingSteps + modelStageSteps(options);
   const soak = options.soakS > 0 ? 1 : 0;
   const infinity = options.infinity ? 6 : 0;
-  return options.models.length * perModel + soak + infinity;
+  // Two warm-ups and a Sift/naive pair per length.
+  const shortTexts = shortTextStageRuns(options) ? 6 : 0;
+  return options.models.length * perModel + soak + infinity + shortTexts;
+}
+
+/** Full runs that measure the target model also compare short texts (bench/short-text-stage). */
+function shortTextStageRuns(options: BenchOptions): boolean {
+  return options.mode === 'full' && options.models.includes(TARGET_MODEL);
 }
 
 /** Tuning variables passed through to Sift from this shell: a result must say what it ran. */
@@ -120,6 +128,7 @@ async function main(): Promise<void> {
       scenarios.push(...stage.scenarios);
       soak ??= stage.soak;
     }
+    if (shortTextStageRuns(options)) scenarios.push(...(await runShortTextStage(context)));
     if (options.infinity) {
       const stage = await runInfinityStage(context);
       scenarios.push(...stage.scenarios);
