@@ -5,6 +5,7 @@ import { annotateRequest } from '../../common/http/request-annotation';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { RateLimiter } from '../rate-limit';
 import { ClassificationService, type ClassifyOptions } from './classification.service';
+import type { ClassificationResult } from './dto/classify-response.dto';
 import {
   MODEL_NAME_PATTERN,
   MODEL_VERSION_MAX_LENGTH,
@@ -67,7 +68,13 @@ export function registerCacheHitFastPath(app: NestFastifyApplication): void {
   const limiter = optionalLimiter(app);
 
   const answer = (request: FastifyRequest, reply: FastifyReply, body: PlainClassifyBody) => {
-    const result = classification.answerFromMemory(body.text, body);
+    let result: ClassificationResult | undefined;
+    try {
+      result = classification.answerFromMemory(body.text, body);
+    } catch {
+      // Whatever went wrong, the long way answers it properly (and logs it if it is a fault).
+      return false;
+    }
     if (result === undefined) return false;
     annotateRequest(request, { model: result.model, texts: 1, cached: 1 });
     void reply.code(200).send(result);
