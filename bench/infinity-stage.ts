@@ -1,10 +1,8 @@
-import type { InfinityComparison, InfinityRow, ScenarioResult } from './bench-result';
-import { BenchTokenizer } from './bench-tokenizer';
-import { measureScenario } from './scenario';
-import { startNaivePeer } from './reference-stages';
-import { ensureModel, modelDir, startSift, type RunningServer } from './servers';
-import { warmUp, type StageContext } from './stage-context';
-import { cyclingBodies, exactLengthTexts } from './text-sets';
+import type { InfinityComparison, InfinityRow, ScenarioResult, Workload } from './bench-result';
+import { ensureModel } from './servers';
+import { measureSiftAndNaiveByLength } from './sift-vs-naive';
+import type { StageContext } from './stage-context';
+import { cyclingBodies } from './text-sets';
 
 export const DISTILBERT_MODEL = 'bert-bench-distilbert';
 const TEXTS_PER_LENGTH = 1000;
@@ -22,6 +20,8 @@ export const INFINITY_NOTE =
   'Hugging Face Infinity, DistilBERT sequence classification, batch 1, 2 Ice Lake cores ' +
   '(AWS c6i), vs plain transformers; different hardware and weights — indicative only';
 
+const workloadOf = (tokens: number): Workload => (tokens === 8 ? 'tokens-8' : 'tokens-128');
+
 /**
  * The DistilBERT-shaped model (6 layers, hidden 768) at c=1 with texts of exactly 8 and 128
  * tokens, Sift and the naive peer, printed beside the published Infinity numbers. Sift runs
@@ -30,63 +30,20 @@ export const INFINITY_NOTE =
 export async function runInfinityStage(
   context: StageContext,
 ): Promise<{ scenarios: ScenarioResult[]; comparison: InfinityComparison }> {
-  const { progress, children } = context;
-  ensureModel(DISTILBERT_MODEL, (message) => progress.note(message));
-  const tokenizer = BenchTokenizer.load(modelDir(DISTILBERT_MODEL));
-  const textsByLength = new Map(
-    PUBLISHED.map(({ tokens }) => [
-      tokens,
-      exactLengthTexts(context.texts.distinct, tokenizer, tokens, TEXTS_PER_LENGTH),
-    ]),
-  );
-  const scenarios: ScenarioResult[] = [];
-
-  progress.note(
-    `starting sift (CACHE_ENABLED=false) and the naive peer on models/${DISTILBERT_MODEL}`,
-  );
-  const sift = await startSift(children, DISTILBERT_MODEL, false);
-  let naive: RunningServer | undefined;
-  try {
-    naive = await startNaivePeer(children, DISTILBERT_MODEL);
-    const warmTexts = textsByLength.get(128) ?? [];
-    await warmUp(
-      context,
-      sift,
-      `${DISTILBERT_MODEL} · sift`,
-      cyclingBodies(warmTexts, DISTILBERT_MODEL),
-    );
-    await warmUp(
-      context,
-      naive,
-      `${DISTILBERT_MODEL} · naive-peer`,
-      cyclingBodies(warmTexts, undefined),
-    );
-    // Sift then the naive peer at each length, so each pair is measured close together.
-    for (const { tokens } of PUBLISHED) {
-      const texts = textsByLength.get(tokens) ?? [];
-      for (const [server, target] of [
-        [sift, 'sift'],
-        [naive, 'naive-peer'],
-      ] as const) {
-        const spec = {
-          target,
-          model: DISTILBERT_MODEL,
-          workload: tokens === 8 ? ('tokens-8' as const) : ('tokens-128' as const),
-          concurrency: 1,
-          durationS: context.options.durationS,
-          nextBody: cyclingBodies(texts, target === 'sift' ? DISTILBERT_MODEL : undefined),
-          scrape: target === 'sift',
-        };
-        scenarios.push(await measureScenario(server, spec, progress));
-      }
-    }
-  } finally {
-    await children.stop(sift.child);
-    if (naive !== undefined) await children.stop(naive.child);
-  }
+  ensureModel(DISTILBERT_MODEL, (message) => context.progress.note(message));
+  const scenarios = await measureSiftAndNaiveByLength(context, {
+    model: DISTILBERT_MODEL,
+    lengths: PUBLISHED.map(({ tokens }) => tokens),
+    workloadOf,
+    textsPerLength: TEXTS_PER_LENGTH,
+    concurrency: 1,
+    bodies: cyclingBodies,
+    warmFrom: context.texts.distinct,
+    warmTokens: 128,
+  });
 
   const rows = PUBLISHED.map(({ tokens, infinityRps, plainTransformersRps }): InfinityRow => {
-    const workload = tokens === 8 ? 'tokens-8' : 'tokens-128';
+    const workload = workloadOf(tokens);
     const ours = scenarios.find((row) => row.target === 'sift' && row.workload === workload);
     const peer = scenarios.find((row) => row.target === 'naive-peer' && row.workload === workload);
     return {

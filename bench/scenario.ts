@@ -22,10 +22,9 @@ let probeCounter = 0;
 
 /**
  * autocannon abandons the requests in flight when its time is up, and the server still works
- * them off: onnxruntime-node runs a batch synchronously on the event loop, so that tail would
- * delay the next scenario's first answers (even cache hits). Two fresh texts sent one after
- * the other come back only once everything queued before them has run (FIFO, one batch at a
- * time), so the next scenario starts on an idle server.
+ * them off, so that tail would delay the next scenario's first answers (and take CPU from its
+ * cache hits). Two fresh texts sent one after the other come back only once everything queued
+ * before them has been dispatched (FIFO), so the next scenario starts on an idle server.
  */
 async function settle(server: RunningServer, model: string | null): Promise<void> {
   for (let i = 0; i < SETTLE_PROBES; i++) {

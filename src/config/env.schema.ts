@@ -36,14 +36,16 @@ export const envSchema = z.object({
   ORT_INTER_OP_THREADS: integer(0, 256).default(0),
 
   MAX_BATCH_SIZE: integer(1, 4096).default(32),
-  // Unset: 512 padded tokens on CPU (batch 1 is fastest for long texts there), 16384 on CUDA.
+  // Unset: 512 padded tokens on CPU for models whose longest input runs over 1 ms (batch 1 is
+  // fastest for long texts there), 16384 for tiny models and on CUDA.
   MAX_BATCH_TOKENS: integer(1).optional(),
   MAX_BATCH_DELAY_MS: integer(0, 10000).default(0),
   MAX_PADDING_FRACTION: z.coerce.number().min(0).max(1).default(0.25),
   MAX_SEQ_LEN: integer(2, 100000).default(512),
-  // Unset: 2 worker threads (each with its own session) on CPU, 1 when CUDA is tried first.
+  // Unset: placed by a timed run at load: a model whose longest input runs within 1 ms stays on
+  // the event loop; others get 2 worker threads (1 when CUDA is tried first).
   INFERENCE_WORKERS: integer(0, 64).optional(),
-  // Unset: one run in flight per worker (1 with INFERENCE_WORKERS=0).
+  // Unset: two runs in flight per worker, 1 on the event loop.
   INFERENCE_CONCURRENCY: integer(1, 64).optional(),
   INFERENCE_WORKER_SCRIPT: optionalString,
   MAX_QUEUE_TEXTS: integer(1).default(4096),

@@ -179,6 +179,11 @@ describe(PredictionCache.name, () => {
     expect(redis.reads).toEqual([[predictionKey(model, 'in redis'), predictionKey(model, 'new')]]);
     expect(infer).toHaveBeenCalledWith(['new']);
     expect(memory.entries.has(predictionKey(model, 'in redis'))).toBe(true);
+    // A copy never outlives the Redis entry: it takes Redis's remaining TTL, not CACHE_TTL_SECONDS.
+    const promoted = memory.writes
+      .flat()
+      .find((entry) => entry.key === predictionKey(model, 'in redis'));
+    expect(promoted?.ttlMs).toBe(5000);
     expect(Object.fromEntries(observer.counts)).toEqual({
       'memory:hit': 1,
       'memory:miss': 2,

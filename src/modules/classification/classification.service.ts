@@ -69,7 +69,7 @@ export class ClassificationService {
   }
 }
 
-export function toResult(
+function toResult(
   prediction: Prediction,
   labels: readonly string[],
   topK: number,

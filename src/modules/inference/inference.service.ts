@@ -246,6 +246,7 @@ export class InferenceService
     const runnerOptions: RunnerOptions = {
       placement: requested === undefined ? 'auto' : requested === 0 ? 'event-loop' : 'workers',
       eventLoopSession: plan(0).shared,
+      longestTextChars: this.config.MAX_TEXT_CHARS,
       pool: {
         size: poolSize,
         depth: WORKER_QUEUE_DEPTH,
@@ -265,7 +266,7 @@ export class InferenceService
         );
       }
       const seconds = (performance.now() - started) / 1000;
-      this.models.set(prepared.name, this.attachBatcher(prepared, seconds));
+      this.models.set(prepared.name, this.attachBatcher(prepared));
       this.observer?.modelLoaded(prepared.name, seconds);
       this.logger.log(
         `Loaded model "${prepared.name}" version ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s; ${describePlacement(prepared)}`,
@@ -286,7 +287,7 @@ export class InferenceService
     return [...this.models.keys()][0];
   }
 
-  private attachBatcher(prepared: PreparedModel, loadTimeSeconds: number): LoadedModel {
+  private attachBatcher(prepared: PreparedModel): LoadedModel {
     const observer = this.observer;
     const batcher = new DynamicBatcher(
       {
@@ -314,6 +315,6 @@ export class InferenceService
         onQueueDepth: (depth) => observer?.queueDepth(prepared.name, depth),
       },
     );
-    return { ...prepared, batcher, loadTimeSeconds };
+    return { ...prepared, batcher };
   }
 }

@@ -1,12 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  collectDefaultMetrics,
-  prometheusContentType,
-} from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type {
   CacheObserver,
   CacheResult,
@@ -79,7 +72,6 @@ export class MetricsService
 {
   private readonly logger = new Logger(MetricsService.name);
   readonly registry = new Registry();
-  readonly contentType = prometheusContentType;
 
   private requestsProcessed = 0;
   private classifiedTexts = 0;

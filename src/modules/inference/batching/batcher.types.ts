@@ -14,7 +14,6 @@ export interface BatcherOptions {
 export interface BatchRecord {
   readonly rows: number;
   readonly paddedTokens: number;
-  readonly realTokens: number;
   readonly durationMs: number;
 }
 

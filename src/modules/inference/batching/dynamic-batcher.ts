@@ -220,7 +220,6 @@ export class DynamicBatcher {
         this.hooks.onRun?.({
           rows: rows.length,
           paddedTokens: longest * rows.length,
-          realTokens: rows.reduce((sum, row) => sum + row.length, 0),
           durationMs,
         });
       }

@@ -4,7 +4,6 @@ import type { PreparedModel } from './model-loader';
 /** A model ready to serve: its files, preprocessing and runtime (see PreparedModel), and queue. */
 export interface LoadedModel extends PreparedModel {
   readonly batcher: DynamicBatcher;
-  readonly loadTimeSeconds: number;
 }
 
 /** What `GET /models` shows of a model. */

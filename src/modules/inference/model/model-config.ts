@@ -19,6 +19,8 @@ export interface ModelConfig {
   readonly declaredMaxLength: number | undefined;
   /** Sift-specific settings (`"sift"` object in config.json); empty for plain HF exports. */
   readonly sift: Record<string, unknown>;
+  /** tokenizer_config.json, parsed once here for the preprocessor too; undefined when absent. */
+  readonly tokenizerConfig: Record<string, unknown> | undefined;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -45,11 +47,11 @@ export function readJsonFile(modelDir: string, file: string): JsonObject {
   return parsed;
 }
 
-function readOptionalJsonFile(modelDir: string, file: string): JsonObject | undefined {
+export function readOptionalJsonFile(modelDir: string, file: string): JsonObject | undefined {
   try {
     return readJsonFile(modelDir, file);
   } catch (error) {
-    if (error instanceof ModelLoadError && error.message.endsWith('file is missing')) {
+    if (error instanceof ModelLoadError && error.problem === 'file is missing') {
       return undefined;
     }
     throw error;
@@ -139,5 +141,6 @@ export function readModelConfig(modelDir: string): ModelConfig {
     modelMaxLength,
     declaredMaxLength: positiveInteger(sift.max_length),
     sift,
+    tokenizerConfig,
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 /** Where Hugging Face / optimum exports put the graph, in the order we look. */
@@ -21,9 +22,11 @@ function listFiles(dir: string): string[] {
 
 /**
  * A short content hash over every file that can change predictions. Docs (README.md) are
- * left out so editing a model card does not invalidate caches.
+ * left out so editing a model card does not invalidate caches. Files are streamed: a graph
+ * of hundreds of MB is neither held in memory nor read in one blocking call while `/ready`
+ * and `/health` should keep answering.
  */
-export function computeModelVersion(modelDir: string): string {
+export async function computeModelVersion(modelDir: string): Promise<string> {
   const hash = createHash('sha256');
   const files = listFiles(modelDir)
     .filter((path) => !path.toLowerCase().endsWith('.md'))
@@ -31,9 +34,9 @@ export function computeModelVersion(modelDir: string): string {
   for (const path of files) {
     hash.update(relative(modelDir, path));
     hash.update('\0');
-    hash.update(String(statSync(path).size));
+    hash.update(String((await stat(path)).size));
     hash.update('\0');
-    hash.update(readFileSync(path));
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   }
   return hash.digest('hex').slice(0, 12);
 }

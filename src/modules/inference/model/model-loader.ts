@@ -43,6 +43,8 @@ export interface RunnerOptions {
   readonly placement: 'event-loop' | 'workers' | 'auto';
   readonly eventLoopSession: OnnxSessionOptions;
   readonly pool: WorkerPoolPlan;
+  /** Characters of the longest text a request may send (MAX_TEXT_CHARS): the timed input. */
+  readonly longestTextChars: number;
 }
 
 /**
@@ -90,7 +92,11 @@ export async function prepareModel(
     );
     await prove(onEventLoop, 1);
     if (runnerOptions.placement === 'auto') {
-      longestRunMs = await timeLongestRun(onEventLoop, preprocessor);
+      longestRunMs = await timeLongestRun(
+        onEventLoop,
+        preprocessor,
+        runnerOptions.longestTextChars,
+      );
     }
     if (longestRunMs === undefined || longestRunMs <= EVENT_LOOP_RUN_BUDGET_MS) {
       runner = onEventLoop;
@@ -111,11 +117,11 @@ export async function prepareModel(
     // the workers, so no session pays for its first run on a request.
     await prove(runner, pool.size + 1);
   }
-  longestRunMs ??= await timeLongestRun(runner, preprocessor);
+  longestRunMs ??= await timeLongestRun(runner, preprocessor, runnerOptions.longestTextChars);
   return {
     name: basename(dir),
     dir,
-    version: computeModelVersion(dir),
+    version: await computeModelVersion(dir),
     config,
     maxSequenceLength,
     preprocessor,
@@ -156,13 +162,14 @@ async function proveRunner(
   }
 }
 
-/** Characters of the probe text: MAX_TEXT_CHARS' default, the longest text a request sends. */
-const PROBE_CHARS = 10_000;
-
-/** Best of three runs of the longest text a request may send (as the model truncates it), in ms. */
-async function timeLongestRun(runner: ModelRunner, preprocessor: Preprocessor): Promise<number> {
+/** Best of three runs of a text of `chars` characters (as the model truncates it), in ms. */
+async function timeLongestRun(
+  runner: ModelRunner,
+  preprocessor: Preprocessor,
+  chars: number,
+): Promise<number> {
   const sentence = `${WARM_UP_TEXT} `;
-  const longText = sentence.repeat(Math.ceil(PROBE_CHARS / sentence.length)).slice(0, PROBE_CHARS);
+  const longText = sentence.repeat(Math.ceil(chars / sentence.length)).slice(0, chars);
   const row = preprocessor.encode(longText).ids;
   let best = Number.POSITIVE_INFINITY;
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -13,7 +13,7 @@ export function createPreprocessor(
   const kind = config.sift.preprocessor ?? 'tokenizer.json';
   switch (kind) {
     case 'tokenizer.json':
-      return HfTokenizerPreprocessor.load(modelDir, maxLength);
+      return HfTokenizerPreprocessor.load(modelDir, maxLength, config.tokenizerConfig ?? {});
     case 'fasttext':
       return loadFastTextPreprocessor(modelDir, config.sift, maxLength);
     default:

@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HfTokenizerPreprocessor } from './hf-tokenizer.preprocessor';
@@ -33,6 +35,22 @@ describe(HfTokenizerPreprocessor.name, () => {
 
   it('pads with the [PAD] id from tokenizer_config.json', () => {
     expect(HfTokenizerPreprocessor.load(SPAM_EN, 512).padId).toBe(0);
+  });
+
+  it('takes the pad token tokenizer_config.json names, not a built-in default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sift-pad-'));
+    try {
+      cpSync(SPAM_EN, dir, { recursive: true });
+      const configFile = join(dir, 'tokenizer_config.json');
+      const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(configFile, JSON.stringify({ ...config, pad_token: '[SEP]' }));
+      const sut = HfTokenizerPreprocessor.load(dir, 512);
+      const sepId = idsOf(sut, 'x').at(-1);
+      expect(sepId).not.toBe(0);
+      expect(sut.padId).toBe(sepId);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the folder and file when tokenizer.json is missing', () => {

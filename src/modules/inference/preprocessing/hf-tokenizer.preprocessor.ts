@@ -1,6 +1,6 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelLoadError } from '../inference.errors';
-import { readJsonFile } from '../model/model-config';
+import { readJsonFile, readOptionalJsonFile } from '../model/model-config';
 import type { EncodedText, Preprocessor } from './preprocessor.interface';
 
 const PROBE_TEXT = 'sift probe';
@@ -28,16 +28,16 @@ export class HfTokenizerPreprocessor implements Preprocessor {
     this.contentBudget = Math.max(1, maxLength - this.prefix.length - this.suffix.length);
   }
 
-  static load(modelDir: string, maxLength: number): HfTokenizerPreprocessor {
+  /** `tokenizerConfig`: the parsed tokenizer_config.json when the caller has it already. */
+  static load(
+    modelDir: string,
+    maxLength: number,
+    tokenizerConfig: Record<string, unknown> = readOptionalJsonFile(
+      modelDir,
+      'tokenizer_config.json',
+    ) ?? {},
+  ): HfTokenizerPreprocessor {
     const tokenizerJson = readJsonFile(modelDir, 'tokenizer.json');
-    let tokenizerConfig: Record<string, unknown> = {};
-    try {
-      tokenizerConfig = readJsonFile(modelDir, 'tokenizer_config.json');
-    } catch (error) {
-      if (!(error instanceof ModelLoadError && error.message.endsWith('file is missing'))) {
-        throw error;
-      }
-    }
     let tokenizer: Tokenizer;
     try {
       tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
