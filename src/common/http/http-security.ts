@@ -1,11 +1,11 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../../config';
 import { noteRejection } from '../observability/rejection-reason';
-import { shapeError } from './error-response';
+import { shapeError, type ShapedError } from './error-response';
 import { registerJsonBodyParser } from './json-body.parser';
 
 /** Headers a browser script may read from our responses. */
@@ -108,11 +108,12 @@ export function registerHttpSecurity(app: NestFastifyApplication, config: AppCon
  * `/classify%zz`) are otherwise answered by Fastify itself, outside our error shape.
  */
 export function replyWithShapedError(
-  error: FastifyError | Error,
+  error: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
-): void {
+): ShapedError {
   const shaped = shapeError(error, String(request.id));
   noteRejection(request, error, shaped.status);
   void reply.status(shaped.status).headers(shaped.headers).send(shaped.body);
+  return shaped;
 }
