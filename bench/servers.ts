@@ -8,9 +8,11 @@ import {
   type ChildProcesses,
   type ManagedChild,
 } from './child-processes';
+import { COMBINED_MODELS_DIR, linkCombinedModels } from '../tools/common/model-dirs';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const MODELS_DIR = join(REPO_ROOT, 'models');
+/** Shipped and generated models side by side (generated ones live outside ./models). */
+export const MODELS_DIR = COMBINED_MODELS_DIR;
 const SERVER_READY_TIMEOUT_MS = 180_000;
 /** CPU profiles of `--profile` runs (git-ignored: *.cpuprofile). */
 export const PROFILES_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
@@ -56,6 +58,7 @@ const GENERATORS: Readonly<Record<string, readonly string[]>> = {
 };
 
 export function ensureModel(model: string, log: (message: string) => void): void {
+  linkCombinedModels();
   if (hasGraph(model)) return;
   const generator = GENERATORS[model];
   if (generator === undefined) {
@@ -63,10 +66,11 @@ export function ensureModel(model: string, log: (message: string) => void): void
       `models/${model} has no model.onnx: build it first (npm run models:build for spam-en)`,
     );
   }
-  log(`generating models/${model} (npm ${generator.join(' ')})`);
+  log(`generating ${model} (npm ${generator.join(' ')})`);
   const build = spawnSync('npm', generator, { cwd: REPO_ROOT, stdio: ['ignore', 2, 2] });
+  linkCombinedModels();
   if (build.status !== 0 || !hasGraph(model)) {
-    throw new Error(`npm ${generator.join(' ')} did not produce models/${model}`);
+    throw new Error(`npm ${generator.join(' ')} did not produce ${modelDir(model)}`);
   }
 }
 

@@ -73,6 +73,7 @@ export const envSchema = z.object({
 
   RATE_LIMIT: integer(0).default(100),
   RATE_LIMIT_WINDOW_SECONDS: integer(1).default(60),
+  RATE_LIMIT_TIMEOUT_MS: integer(1, 60000).default(200),
   TRUST_PROXY: boolean.default(false),
   CONTENT_FILTER: boolean.default(true),
   // Browsers send origins without a path, so `https://app.example.com/` would never match.

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { freePort } from '../helpers/processes';
-import { REPO_ROOT, SHIPPED_MODELS_DIR } from '../helpers/test-app';
+import { REPO_ROOT, COMBINED_MODELS_DIR } from '../helpers/test-app';
 
 async function waitForReady(baseUrl: string, child: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
@@ -53,7 +53,7 @@ describe('graceful shutdown of the real process', () => {
         ...process.env,
         PORT: String(port),
         HOST: '127.0.0.1',
-        MODELS_DIR: SHIPPED_MODELS_DIR,
+        MODELS_DIR: COMBINED_MODELS_DIR,
         MODELS: 'bert-bench',
         MAX_BATCH_SIZE: '1',
         LOG_LEVEL: 'warn',

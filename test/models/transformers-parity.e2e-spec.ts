@@ -2,7 +2,7 @@ import { env, pipeline, Tensor, type TextClassificationPipeline } from '@hugging
 import { join } from 'node:path';
 
 import { loadSpamSplit } from '../../tools/spam/corpus';
-import { postJson, SHIPPED_MODELS_DIR, startTestApp, type TestApp } from '../helpers/test-app';
+import { postJson, COMBINED_MODELS_DIR, startTestApp, type TestApp } from '../helpers/test-app';
 
 const TEXTS = 100;
 const BATCH = 25;
@@ -57,7 +57,7 @@ describe.each(['spam-en', 'bert-bench'])('%s over HTTP vs transformers.js', (mod
 
   beforeAll(async () => {
     app = await startTestApp({
-      MODELS_DIR: SHIPPED_MODELS_DIR,
+      MODELS_DIR: COMBINED_MODELS_DIR,
       MODELS: modelName,
       // Answers must come from the model, not the prediction cache.
       CACHE_ENABLED: 'false',
@@ -74,7 +74,7 @@ describe.each(['spam-en', 'bert-bench'])('%s over HTTP vs transformers.js', (mod
     env.allowRemoteModels = false;
     const classify = await pipeline<'text-classification'>(
       'text-classification',
-      join(SHIPPED_MODELS_DIR, modelName),
+      join(COMBINED_MODELS_DIR, modelName),
     );
     const { id2label } = classify.model.config as unknown as { id2label: Record<string, string> };
     const labels = Object.values(id2label);

@@ -1,17 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
+import { GENERATED_MODELS_DIR, SHIPPED_MODELS_DIR } from '../common/model-dirs';
 import { bertConfig } from '../hf/model-config';
 import { writeBertTokenizerFiles, writeJson } from '../hf/tokenizer-files';
 import { bertBenchModelCard } from './bert-bench.model-card';
 import { type BertShape, bertEncoderGraph } from './bert-encoder.graph';
 
-/** Repository root, from this file's place in tools/bert-bench/. */
-const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
-
 /** Where the spam-en tokenizer the bench model reuses lives. */
-export const SPAM_EN_DIR = join(ROOT_DIR, 'models', 'spam-en');
+export const SPAM_EN_DIR = join(SHIPPED_MODELS_DIR, 'spam-en');
 
 /** Options of the benchmark model; the defaults are a 4-layer, 256-wide BERT. */
 export interface BertBenchOptions {
@@ -45,8 +42,8 @@ export const BERT_BENCH_DISTILBERT: BertBenchOptions = {
   padVocabTo: 30522,
 };
 
-export const BERT_BENCH_DIR = join(ROOT_DIR, 'models', 'bert-bench');
-export const BERT_BENCH_DISTILBERT_DIR = join(ROOT_DIR, 'models', 'bert-bench-distilbert');
+export const BERT_BENCH_DIR = join(GENERATED_MODELS_DIR, 'bert-bench');
+export const BERT_BENCH_DISTILBERT_DIR = join(GENERATED_MODELS_DIR, 'bert-bench-distilbert');
 
 /**
  * Writes a bench model folder (config, tokenizer files, onnx/model.onnx, README.md). The folder

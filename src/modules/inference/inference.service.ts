@@ -21,12 +21,7 @@ import {
 import { INFERENCE_OBSERVER, type InferenceObserver, type Prediction } from './inference.types';
 import type { LoadedModel, ModelInfo } from './model/loaded-model';
 import { discoverModelDirs } from './model/model-discovery';
-import {
-  EVENT_LOOP_RUN_BUDGET_MS,
-  prepareModel,
-  type PreparedModel,
-  type RunnerOptions,
-} from './model/model-loader';
+import { prepareModel, type PreparedModel, type RunnerOptions } from './model/model-loader';
 import { toProbabilities } from './postprocess';
 import { cpuBudget } from './runtime/cpu-budget';
 import { planSessions } from './runtime/session-plan';
@@ -38,13 +33,13 @@ const PREFERRED_DEFAULT_MODEL = 'spam-en';
  * Padded-token budget of one run when MAX_BATCH_TOKENS is unset. On CPU a 300-token text
  * already fills a transformer's GEMMs, and bigger runs only add padding and memory traffic
  * (bert-bench on 2 cores: 44 texts/s with 16384 and 72 with 512 at c=64); short texts still
- * batch up to MAX_BATCH_SIZE. Tiny models (a run of the longest input within
- * EVENT_LOOP_RUN_BUDGET_MS) are the opposite: their per-run overhead dominates, and large
- * batches amortise it (spam-en at c=64: +17% with 16384). GPUs gain from large runs.
+ * batch up to MAX_BATCH_SIZE. Light graphs (isLightGraph: embedding lookups and
+ * a small head) are the opposite: their per-run overhead dominates, and large batches amortise
+ * it (spam-en at c=64: +17% with 16384). GPUs gain from large runs.
  */
-function defaultBatchTokens({ runner, longestRunMs }: PreparedModel): number {
+function defaultBatchTokens({ runner, light }: PreparedModel): number {
   if (runner.provider !== 'cpu') return 16384;
-  return longestRunMs <= EVENT_LOOP_RUN_BUDGET_MS ? 16384 : 512;
+  return light ? 16384 : 512;
 }
 
 /**
@@ -63,14 +58,11 @@ function defaultWorkers(providers: readonly string[]): number {
  */
 const WORKER_QUEUE_DEPTH = 2;
 
-function describePlacement({ runner, longestRunMs }: PreparedModel): string {
-  const measured =
-    longestRunMs === undefined
-      ? ''
-      : ` (a run of its longest input took ${longestRunMs.toFixed(2)} ms)`;
+function describePlacement({ runner, cost }: PreparedModel): string {
+  const graph = `${cost.denseWeights.toLocaleString('en')} dense weights${cost.hasAttention ? ', attention' : ''}`;
   return runner.workers === 0
-    ? `runs on the event loop${measured}`
-    : `runs in ${runner.workers} worker threads${measured}`;
+    ? `runs on the event loop (${graph})`
+    : `runs in ${runner.workers} worker threads (${graph})`;
 }
 
 type LoadState =
@@ -246,7 +238,6 @@ export class InferenceService
     const runnerOptions: RunnerOptions = {
       placement: requested === undefined ? 'auto' : requested === 0 ? 'event-loop' : 'workers',
       eventLoopSession: plan(0).shared,
-      longestTextChars: this.config.MAX_TEXT_CHARS,
       pool: {
         size: poolSize,
         depth: WORKER_QUEUE_DEPTH,

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { RateLimitObserver } from '../../common/observability/observers';
 import type { RedisConnection, SiftRedisClient } from '../redis/redis-connection.service';
+import type { AppConfig } from '../../config';
 import { RateLimitStorage } from './rate-limit.storage';
 
 interface FakeRedis {
@@ -22,6 +23,7 @@ function connectionOf(fake: FakeRedis | undefined): RedisConnection {
 }
 
 const WINDOW_MS = 60_000;
+const CONFIG = { RATE_LIMIT_TIMEOUT_MS: 200 } as AppConfig;
 
 describe(RateLimitStorage.name, () => {
   let observer: RateLimitObserver & { rateLimitFallback: jest.Mock<() => void> };
@@ -38,7 +40,7 @@ describe(RateLimitStorage.name, () => {
   });
 
   it('counts in memory without REDIS_URL, and that is no fallback', async () => {
-    const sut = new RateLimitStorage(connectionOf(undefined), observer);
+    const sut = new RateLimitStorage(connectionOf(undefined), CONFIG, observer);
     await sut.increment('k', WINDOW_MS, 1, 0, 'default');
     const second = await sut.increment('k', WINDOW_MS, 1, 0, 'default');
     expect(second).toMatchObject({ totalHits: 2, isBlocked: true });
@@ -49,6 +51,7 @@ describe(RateLimitStorage.name, () => {
   it('uses the script reply, in seconds, while Redis is up', async () => {
     const sut = new RateLimitStorage(
       connectionOf({ up: true, reply: () => Promise.resolve([101, 1500, 1, 1500]) }),
+      CONFIG,
       observer,
     );
     await expect(sut.increment('k', WINDOW_MS, 100, 0, 'default')).resolves.toEqual({
@@ -62,6 +65,7 @@ describe(RateLimitStorage.name, () => {
   it('still limits, in memory, while Redis is disconnected: logged once, counted each time', async () => {
     const sut = new RateLimitStorage(
       connectionOf({ up: false, reply: () => Promise.reject(new Error('unreachable')) }),
+      CONFIG,
       observer,
     );
     const results = [];
@@ -74,7 +78,7 @@ describe(RateLimitStorage.name, () => {
 
   it('falls back when a command fails or times out, and shares again once Redis answers', async () => {
     const fake: FakeRedis = { up: true, reply: () => Promise.reject(new Error('Command timeout')) };
-    const sut = new RateLimitStorage(connectionOf(fake), observer);
+    const sut = new RateLimitStorage(connectionOf(fake), CONFIG, observer);
     await expect(sut.increment('k', WINDOW_MS, 5, 0, 'default')).resolves.toMatchObject({
       totalHits: 1,
     });
@@ -91,6 +95,7 @@ describe(RateLimitStorage.name, () => {
   it('treats a malformed script reply as a Redis failure, not a 500', async () => {
     const sut = new RateLimitStorage(
       connectionOf({ up: true, reply: () => Promise.resolve('OK') }),
+      CONFIG,
       observer,
     );
     await expect(sut.increment('k', WINDOW_MS, 5, 0, 'default')).resolves.toMatchObject({

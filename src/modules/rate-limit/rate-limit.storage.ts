@@ -1,16 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { InjectConfig, type AppConfig } from '../../config';
 import { RATE_LIMIT_OBSERVER, type RateLimitObserver } from '../../common/observability/observers';
 import { RedisConnection } from '../redis/redis-connection.service';
 import { MemoryWindowStore } from './memory-window.store';
 import { RedisWindowStore } from './redis-window.store';
 import { toThrottlerRecord, type ThrottlerStorageRecord, type WindowCount } from './window-count';
-
-/**
- * A slow Redis must not stall every classify request: past this, the replica counts the
- * hit itself. Redis answers a one-script round trip in about a millisecond.
- */
-const REDIS_TIMEOUT_MS = 200;
 
 /**
  * Where rate-limit counters live: Redis when REDIS_URL is set (one limit across replicas),
@@ -27,10 +22,13 @@ export class RateLimitStorage implements ThrottlerStorage {
 
   constructor(
     private readonly redis: RedisConnection,
+    // A slow Redis must not stall every classify request: past RATE_LIMIT_TIMEOUT_MS the
+    // replica counts the hit itself. Redis answers a one-script round trip in about 1 ms.
+    @InjectConfig() config: AppConfig,
     @Optional() @Inject(RATE_LIMIT_OBSERVER) private readonly observer?: RateLimitObserver,
   ) {
     if (redis.client !== undefined)
-      this.redisStore = new RedisWindowStore(redis.client, REDIS_TIMEOUT_MS);
+      this.redisStore = new RedisWindowStore(redis.client, config.RATE_LIMIT_TIMEOUT_MS);
   }
 
   async increment(

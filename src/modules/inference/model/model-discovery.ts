@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ModelLoadError } from '../inference.errors';
 import { findGraphFile } from './model-files';
@@ -20,9 +20,11 @@ export function discoverModelDirs(modelsDir: string, only: readonly string[]): s
       return dir;
     });
   }
-  const dirs = readdirSync(root, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-    .map((entry) => join(root, entry.name))
+  const dirs = readdirSync(root)
+    .filter((name) => !name.startsWith('.'))
+    .map((name) => join(root, name))
+    // statSync follows links: a model folder may be a symbolic link to where it is kept.
+    .filter((dir) => statSync(dir).isDirectory())
     .filter((dir) => existsSync(join(dir, 'config.json')) || findGraphFile(dir) !== undefined)
     .sort();
   if (dirs.length === 0) {

@@ -6,6 +6,7 @@ import type { ModelRunner } from '../runtime/model-runner.interface';
 import type { OnnxSessionOptions } from '../runtime/onnx-graph';
 import { OnnxModelRunner } from '../runtime/onnx-model-runner';
 import { WorkerPoolRunner } from '../runtime/worker-pool-runner';
+import { isLightGraph, readGraphCost, type GraphCost } from './graph-cost';
 import { readModelConfig, type ModelConfig } from './model-config';
 import { computeModelVersion, findGraphFile } from './model-files';
 
@@ -19,8 +20,10 @@ export interface PreparedModel {
   readonly maxSequenceLength: number;
   readonly preprocessor: Preprocessor;
   readonly runner: ModelRunner;
-  /** How long a run of the longest input a request may send took at load (best of three). */
-  readonly longestRunMs: number;
+  /** What the graph costs per text, read from its structure (see graph-cost.ts). */
+  readonly cost: GraphCost;
+  /** A light graph: it runs on the event loop under `auto` placement and batches without a token cap. */
+  readonly light: boolean;
 }
 
 export interface WorkerPoolPlan {
@@ -37,22 +40,14 @@ export interface WorkerPoolPlan {
 
 export interface RunnerOptions {
   /**
-   * Where sessions run. `auto` keeps a model on the event loop when a run of its longest
-   * input takes at most EVENT_LOOP_RUN_BUDGET_MS, and gives it a worker pool otherwise.
+   * Where sessions run. `auto` keeps a light graph (isLightGraph) on the event loop, where a
+   * worker round trip would cost more than its run (spam-en answered a lone request twice as
+   * slowly through a worker), and gives any other a worker pool.
    */
   readonly placement: 'event-loop' | 'workers' | 'auto';
   readonly eventLoopSession: OnnxSessionOptions;
   readonly pool: WorkerPoolPlan;
-  /** Characters of the longest text a request may send (MAX_TEXT_CHARS): the timed input. */
-  readonly longestTextChars: number;
 }
-
-/**
- * Longest run `auto` placement leaves on the event loop. A worker round trip costs about as
- * much on a busy machine, so tiny models (spam-en: about 0.1 ms for 512 tokens) answered a
- * lone request twice as slowly through a worker; a run this short blocks nothing noticeably.
- */
-export const EVENT_LOOP_RUN_BUDGET_MS = 1;
 
 const WARM_UP_TEXT = 'Sift warm-up: a short sentence to exercise the whole graph.';
 
@@ -80,31 +75,16 @@ export async function prepareModel(
   const graphFile = graphPath.slice(dir.length + 1);
   const prove = (runner: ModelRunner, runs: number) =>
     proveRunner(runner, runs, preprocessor, config.labels.length, dir, graphFile);
+  const cost = await readGraphCost(graphPath);
+  const light = isLightGraph(cost);
+  const onEventLoop =
+    runnerOptions.placement === 'event-loop' || (runnerOptions.placement === 'auto' && light);
 
-  // Measured on the event loop for `auto` placement, else on the runner that serves.
-  let longestRunMs: number | undefined;
-  let runner: ModelRunner | undefined;
-  if (runnerOptions.placement !== 'workers') {
-    const onEventLoop = await OnnxModelRunner.create(
-      dir,
-      graphPath,
-      runnerOptions.eventLoopSession,
-    );
-    await prove(onEventLoop, 1);
-    if (runnerOptions.placement === 'auto') {
-      longestRunMs = await timeLongestRun(
-        onEventLoop,
-        preprocessor,
-        runnerOptions.longestTextChars,
-      );
-    }
-    if (longestRunMs === undefined || longestRunMs <= EVENT_LOOP_RUN_BUDGET_MS) {
-      runner = onEventLoop;
-    } else {
-      await onEventLoop.release();
-    }
-  }
-  if (runner === undefined) {
+  let runner: ModelRunner;
+  if (onEventLoop) {
+    runner = await OnnxModelRunner.create(dir, graphPath, runnerOptions.eventLoopSession);
+    await prove(runner, 1);
+  } else {
     const { pool } = runnerOptions;
     runner = await WorkerPoolRunner.create(dir, graphPath, pool.session, {
       size: pool.size,
@@ -117,7 +97,6 @@ export async function prepareModel(
     // the workers, so no session pays for its first run on a request.
     await prove(runner, pool.size + 1);
   }
-  longestRunMs ??= await timeLongestRun(runner, preprocessor, runnerOptions.longestTextChars);
   return {
     name: basename(dir),
     dir,
@@ -126,7 +105,8 @@ export async function prepareModel(
     maxSequenceLength,
     preprocessor,
     runner,
-    longestRunMs,
+    cost,
+    light,
   };
 }
 
@@ -160,22 +140,4 @@ async function proveRunner(
     if (error instanceof ModelLoadError) throw error;
     throw new ModelLoadError(dir, graphFile, `warm-up run failed: ${(error as Error).message}`);
   }
-}
-
-/** Best of three runs of a text of `chars` characters (as the model truncates it), in ms. */
-async function timeLongestRun(
-  runner: ModelRunner,
-  preprocessor: Preprocessor,
-  chars: number,
-): Promise<number> {
-  const sentence = `${WARM_UP_TEXT} `;
-  const longText = sentence.repeat(Math.ceil(chars / sentence.length)).slice(0, chars);
-  const row = preprocessor.encode(longText).ids;
-  let best = Number.POSITIVE_INFINITY;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const started = performance.now();
-    await runner.run([row], preprocessor.padId);
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
 }

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { INFERENCE_WORKER_SCRIPT } from '../../../../test/jest/inference-worker';
+import { BERT_BENCH_DIR } from '../../../../tools/bert-bench/bert-bench.builder';
+import { SHIPPED_MODELS_DIR } from '../../../../tools/common/model-dirs';
 import { ModelLoadError, WorkerLostError } from '../inference.errors';
 import { HfTokenizerPreprocessor } from '../preprocessing/hf-tokenizer.preprocessor';
 import type { ModelRunner } from './model-runner.interface';
@@ -11,10 +12,10 @@ import type { OnnxSessionOptions } from './onnx-graph';
 import { OnnxModelRunner } from './onnx-model-runner';
 import { WorkerPoolRunner } from './worker-pool-runner';
 
-const MODELS = resolve(fileURLToPath(new URL('../../../../models', import.meta.url)));
+const MODELS = SHIPPED_MODELS_DIR;
 const SPAM_DIR = join(MODELS, 'spam-en');
 const SPAM_GRAPH = join(SPAM_DIR, 'onnx', 'model.onnx');
-const BERT_DIR = join(MODELS, 'bert-bench');
+const BERT_DIR = BERT_BENCH_DIR;
 const BERT_GRAPH = join(BERT_DIR, 'onnx', 'model.onnx');
 
 const SESSION: OnnxSessionOptions = {
