@@ -4,12 +4,14 @@
 # The image runs on the architecture it was built for: only that platform's ONNX Runtime
 # binaries are kept (linux/x64 on the usual amd64 build hosts).
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:22.23.3-bookworm-slim
 
 # ---- build: full install (dev dependencies included) and `nest build` -> dist/ ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# .npmrc carries onnxruntime-node-install=skip: the CPU binaries ship inside the package.
+# The CPU binaries ship inside onnxruntime-node; its postinstall would download CUDA ones.
+# package.json's allowScripts denies it on npm 11.16+; the variable also covers Node 22's npm 10.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./

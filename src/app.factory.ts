@@ -1,4 +1,3 @@
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
@@ -6,22 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { registerHttpSecurity, replyWithShapedError } from './common/http/http-security';
+import { registerMethodNotAllowed } from './common/http/method-not-allowed';
+import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { loadConfig, type AppConfig } from './config';
 import { registerCacheHitFastPath } from './modules/classification/cache-hit-fast-path';
 import { registerRequestObservability } from './modules/metrics/request-observability';
 
 /** A client-sent request id is echoed only when it is short and plain, so logs stay clean. */
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-const NEST_LOG_LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-  silent: [],
-};
 
 function requestIdFrom(request: IncomingMessage): string {
   const sent = request.headers['x-request-id'];
@@ -43,12 +34,14 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: new ConsoleLogger({ json: true, logLevels: NEST_LOG_LEVELS[config.LOG_LEVEL] }),
+    // One stream, one format: Nest's lines go through Fastify's pino logger (LOG_LEVEL applies).
+    logger: new PinoNestLogger(adapter.getInstance().log),
     abortOnError: false,
     // registerHttpSecurity installs the only body parser (JSON); Nest's would add urlencoded.
     bodyParser: false,
   });
   registerHttpSecurity(app, config);
+  registerMethodNotAllowed(app.getHttpAdapter().getInstance());
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestObservability(app);

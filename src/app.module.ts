@@ -34,6 +34,9 @@ export class AppModule {
             forbidNonWhitelisted: true,
             transform: true,
             forbidUnknownValues: true,
+            // One message per wrong field: a missing text is "text is required", not that
+            // plus every other rule a missing value also breaks.
+            stopAtFirstError: true,
             validationError: { target: false, value: false },
           }),
         },

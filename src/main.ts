@@ -26,8 +26,8 @@ async function bootstrap(): Promise<void> {
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 
+  // Fastify logs the "Server listening at …" line itself.
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.log(`Listening on http://${config.HOST}:${config.PORT}`);
 
   try {
     await app.get(InferenceService).whenLoaded();

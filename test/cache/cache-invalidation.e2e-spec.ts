@@ -94,6 +94,17 @@ describe('DELETE /cache', () => {
     expect((await classify(sut, TEXTS[1])).json().cached).toBe(false);
   });
 
+  it('answers 404 for a model this server does not serve, as /classify does, and deletes nothing', async () => {
+    const response = await invalidate('model=spam-en-typo');
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({
+      statusCode: 404,
+      message: 'Unknown model "spam-en-typo". Known models: spam-en',
+    });
+    expect(await redis.exists(foreignKeys())).toBe(4);
+  });
+
   it.each([
     ['no key', {}],
     ['a wrong key', { 'x-api-key': 'not-the-admin-key-0123456789' }],

@@ -16,12 +16,12 @@ const CASES: readonly Case[] = [
     status: 404,
     message: /Unknown model "nope".*spam-en/,
   },
-  { name: 'empty text', payload: { text: '' }, status: 400, message: /text/ },
+  { name: 'empty text', payload: { text: '' }, status: 400, message: /^text must not be empty$/ },
   {
     name: 'blank text',
     payload: { text: '   \n ' },
     status: 400,
-    message: /text must not be empty/,
+    message: /^text must not be empty$/,
   },
   {
     name: 'text over MAX_TEXT_CHARS',
@@ -29,12 +29,13 @@ const CASES: readonly Case[] = [
     status: 400,
     message: /at most 100 characters/,
   },
-  { name: 'missing text', payload: {}, status: 400, message: /text/ },
+  { name: 'missing text', payload: {}, status: 400, message: /^text is required$/ },
+  { name: 'null text', payload: { text: null }, status: 400, message: /^text is required$/ },
   {
     name: 'text not a string',
     payload: { text: 42 },
     status: 400,
-    message: /text must be a string/,
+    message: /^text must be a string$/,
   },
   {
     name: 'unknown field',
@@ -61,7 +62,7 @@ const CASES: readonly Case[] = [
     url: '/classify/batch',
     payload: { texts: [] },
     status: 400,
-    message: /at least one/,
+    message: /^texts must contain at least one text$/,
   },
   {
     name: 'batch over MAX_BATCH_ITEMS',
@@ -75,14 +76,14 @@ const CASES: readonly Case[] = [
     url: '/classify/batch',
     payload: { texts: ['ok', { a: 1 }] },
     status: 400,
-    message: /texts/,
+    message: /^each value in texts must be a string$/,
   },
   {
     name: 'texts not an array',
     url: '/classify/batch',
     payload: { texts: 'hello' },
     status: 400,
-    message: /texts/,
+    message: /^texts must be an array$/,
   },
   {
     name: 'body over BODY_LIMIT_BYTES',
@@ -91,6 +92,20 @@ const CASES: readonly Case[] = [
     message: /larger than/,
   },
   { name: 'top_k of zero', payload: { text: 'hi', top_k: 0 }, status: 400, message: /top_k/ },
+  {
+    name: 'missing texts',
+    url: '/classify/batch',
+    payload: {},
+    status: 400,
+    message: /^texts is required$/,
+  },
+  {
+    name: 'two wrong fields, one message each',
+    payload: { text: 'hi', top_k: 0, model: '!' },
+    status: 400,
+    message:
+      /^model must be a model name as listed by GET \/models; top_k must not be less than 1$/,
+  },
 ];
 
 describe('client mistakes get a clear 4xx in one JSON shape', () => {
@@ -116,15 +131,13 @@ describe('client mistakes get a clear 4xx in one JSON shape', () => {
       headers: { 'content-type': contentType ?? 'application/json', 'x-request-id': 'req-123' },
     });
     expect(response.statusCode).toBe(status);
-    const body = response.json();
-    expect(body).toEqual(
-      expect.objectContaining({
-        statusCode: status,
-        error: expect.any(String),
-        message: expect.stringMatching(message),
-        requestId: 'req-123',
-      }),
-    );
+    // Exactly these four fields: the README documents no others.
+    expect(response.json()).toEqual({
+      statusCode: status,
+      error: expect.any(String),
+      message: expect.stringMatching(message),
+      requestId: 'req-123',
+    });
     expect(response.headers['x-request-id']).toBe('req-123');
   });
 
@@ -138,6 +151,23 @@ describe('client mistakes get a clear 4xx in one JSON shape', () => {
         requestId: expect.any(String),
       }),
     );
+  });
+
+  it.each([
+    ['GET', '/classify', 'POST'],
+    ['PUT', '/classify/batch?x=1', 'POST'],
+    ['POST', '/models', 'GET, HEAD'],
+    ['DELETE', '/health', 'GET, HEAD'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, url, allow) => {
+    const response = await sut.inject({ method: method, url });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe(allow);
+    expect(response.json()).toEqual({
+      statusCode: 405,
+      error: 'Method Not Allowed',
+      message: `${method} is not allowed on ${url.split('?')[0]}; allowed: ${allow}`,
+      requestId: expect.any(String),
+    });
   });
 
   it('generates a request id when the client sends none or an unsafe one', async () => {

@@ -16,7 +16,6 @@ export interface ErrorBody {
   readonly error: string;
   readonly message: string;
   readonly requestId: string;
-  readonly details?: readonly string[];
 }
 
 export interface ShapedError {
@@ -70,18 +69,12 @@ function shape(
   status: number,
   message: string,
   requestId: string,
-  extra: { headers?: Record<string, string>; details?: readonly string[] } = {},
+  headers: Record<string, string> = {},
 ): ShapedError {
   return {
     status,
-    body: {
-      statusCode: status,
-      error: statusText(status),
-      message,
-      requestId,
-      ...(extra.details && extra.details.length > 0 ? { details: extra.details } : {}),
-    },
-    headers: extra.headers ?? {},
+    body: { statusCode: status, error: statusText(status), message, requestId },
+    headers,
     isServerFault: status >= 500 && status !== 503 && status !== 504,
   };
 }
@@ -98,12 +91,12 @@ export function shapeError(error: unknown, requestId: string): ShapedError {
     const response = error.getResponse();
     const headers: Record<string, string> = {};
     let message = error.message;
-    let details: string[] | undefined;
     if (typeof response === 'object' && response !== null) {
       const raw = (response as { message?: unknown }).message;
+      // The validation pipe stops at a field's first failure, so this lists one message per
+      // wrong field (one wording per mistake).
       if (Array.isArray(raw)) {
-        details = raw.map(String);
-        message = details.join('; ');
+        message = raw.map(String).join('; ');
       } else if (typeof raw === 'string') {
         message = raw;
       }
@@ -117,27 +110,27 @@ export function shapeError(error: unknown, requestId: string): ShapedError {
         }
       }
     }
-    return shape(status, message, requestId, { headers, details });
+    return shape(status, message, requestId, headers);
   }
   if (error instanceof ModelNotFoundError || error instanceof ModelVersionNotFoundError) {
     return shape(404, error.message, requestId);
   }
   if (error instanceof QueueFullError) {
     return shape(503, error.message, requestId, {
-      headers: { 'retry-after': String(error.retryAfterSeconds) },
+      'retry-after': String(error.retryAfterSeconds),
     });
   }
   if (error instanceof ShuttingDownError) {
-    return shape(503, error.message, requestId, { headers: { 'retry-after': '5' } });
+    return shape(503, error.message, requestId, { 'retry-after': '5' });
   }
   if (error instanceof InferenceTimeoutError) {
     return shape(504, error.message, requestId);
   }
   if (error instanceof WorkerLostError) {
-    return shape(503, error.message, requestId, { headers: { 'retry-after': '1' } });
+    return shape(503, error.message, requestId, { 'retry-after': '1' });
   }
   if (error instanceof ModelsNotReadyError) {
-    return shape(503, error.message, requestId, { headers: { 'retry-after': '5' } });
+    return shape(503, error.message, requestId, { 'retry-after': '5' });
   }
   const fastifyError = error as FastifyLikeError;
   if (typeof fastifyError === 'object' && fastifyError !== null) {

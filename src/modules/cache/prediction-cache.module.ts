@@ -2,6 +2,7 @@ import { CACHE_MANAGER, CacheModule, type Cache } from '@nestjs/cache-manager';
 import { Global, Module, type Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { RedisConnection } from '../redis/redis-connection.service';
+import { InferenceModule } from '../inference';
 import { CacheController } from './cache.controller';
 import { PredictionCache } from './prediction-cache.service';
 import { MEMORY_CACHE_TIER, SHARED_CACHE_TIER } from './tiers/cache-tier.interface';
@@ -43,6 +44,8 @@ const sharedTierProvider: Provider = {
 @Global()
 @Module({
   imports: [
+    // The cache controller checks that the model to invalidate exists.
+    InferenceModule,
     CacheModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({

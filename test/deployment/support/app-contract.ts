@@ -12,6 +12,7 @@ const APP_VARIABLES: ReadonlySet<string> = new Set(ENV_VARIABLES);
  */
 export const NON_APP_VARIABLES: ReadonlySet<string> = new Set([
   'NODE_ENV', // Node and libraries: production mode
+  'ONNXRUNTIME_NODE_INSTALL', // onnxruntime-node's install script: skip the CUDA download
 ]);
 
 /** Names that are neither app configuration nor a known non-app variable. */

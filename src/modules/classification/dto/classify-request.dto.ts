@@ -2,7 +2,7 @@ import {
   ArrayNotEmpty,
   IsArray,
   IsInt,
-  IsNotEmpty,
+  IsDefined,
   IsOptional,
   IsString,
   Matches,
@@ -38,14 +38,17 @@ export class ModelSelectionDto {
 }
 
 export class ClassifyRequestDto extends ModelSelectionDto {
+  // Blank texts are refused by TextRulesPipe, with the same wording for "" and "   ".
+  @IsDefined({ message: 'text is required' })
   @IsString()
-  @IsNotEmpty()
   text!: string;
 }
 
 export class ClassifyBatchRequestDto extends ModelSelectionDto {
-  @IsArray()
-  @ArrayNotEmpty({ message: 'texts must contain at least one text' })
+  // With stopAtFirstError, the decorator nearest the field is checked first.
   @IsString({ each: true })
+  @ArrayNotEmpty({ message: 'texts must contain at least one text' })
+  @IsArray()
+  @IsDefined({ message: 'texts is required' })
   texts!: string[];
 }

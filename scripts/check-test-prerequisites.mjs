@@ -1,0 +1,63 @@
+// `npm test` runs this first (the `pretest` script): the suites talk to a real Redis, validate
+// the metrics exposition with Prometheus' promtool and drive a real browser, so a missing
+// prerequisite is named here once, with its install command, instead of failing many suites.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
+
+// The port is overridable only so that this script's own test can point it at a closed one.
+const REDIS = { host: '127.0.0.1', port: Number(process.env.SIFT_PREREQ_REDIS_PORT ?? 6379) };
+
+/** Resolves to true when a Redis server answers PING within the deadline. */
+function redisAnswers(deadlineMs = 3000) {
+  return new Promise((resolve) => {
+    const socket = createConnection(REDIS);
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(deadlineMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+function commandRuns(command, args) {
+  const run = spawnSync(command, args, { stdio: 'ignore' });
+  return run.error === undefined && run.status === 0;
+}
+
+const checks = [
+  {
+    what: 'the npm dependencies',
+    ok: async () => existsSync('node_modules/.package-lock.json'),
+    install: 'npm ci',
+  },
+  {
+    what: `a Redis server on ${REDIS.host}:${REDIS.port}`,
+    ok: () => redisAnswers(),
+    install:
+      'apt-get install -y redis-server && redis-server --daemonize yes --save "" --appendonly no' +
+      '  (macOS: brew install redis && brew services start redis)',
+  },
+  {
+    what: "Prometheus' promtool (checks the /metrics exposition)",
+    ok: async () => commandRuns('promtool', ['--version']),
+    install: 'apt-get install -y --no-install-recommends prometheus  (macOS: brew install prometheus)',
+  },
+];
+
+const missing = [];
+for (const check of checks) {
+  if (!(await check.ok())) missing.push(check);
+}
+if (missing.length > 0) {
+  const lines = missing.map((check) => `  - ${check.what}: ${check.install}`);
+  console.error(
+    [`npm test needs ${missing.length === 1 ? 'one more thing' : 'a few more things'}:`, ...lines]
+      .concat('(README: "Prerequisites" lists them all.)')
+      .join('\n'),
+  );
+  process.exit(1);
+}
