@@ -9,6 +9,7 @@ import {
   type BertBenchOptions,
   buildBertBenchModel,
 } from './bert-bench/bert-bench.builder';
+import { linkCombinedModels } from './common/model-dirs';
 
 const USAGE =
   'usage: npm run models:bench -- [--preset distilbert] [--layers N] [--hidden N] [--heads N] [--intermediate N] [--out DIR]';
@@ -51,6 +52,7 @@ function main(): void {
       : BERT_BENCH_DIR;
   const started = performance.now();
   buildBertBenchModel(dir, options);
+  linkCombinedModels();
   const { layers, hidden, heads, intermediate } = options;
   console.log(
     `bert-bench: ${layers} layers, hidden ${hidden}, ${heads} heads, intermediate ${intermediate} → ${dir} ` +
