@@ -58,7 +58,7 @@ describe('GET /metrics', () => {
     expect(singles.map((response) => response.status)).toEqual([200, 200, 200, 200]);
     expect(batch.status).toBe(200);
     expect(bad.map((response) => response.status)).toEqual([
-      400, 400, 400, 415, 413, 404, 404, 404,
+      400, 400, 400, 415, 413, 404, 404, 405,
     ]);
 
     const after = await scrape(sut);
@@ -71,7 +71,8 @@ describe('GET /metrics', () => {
     expect(requests('/classify', '413')).toBe(1);
     expect(requests('/classify', '404')).toBe(1);
     // An unknown path and an unknown method on a known path both match no route.
-    expect(requests('unmatched', '404')).toBe(2);
+    expect(requests('unmatched', '404')).toBe(1);
+    expect(requests('unmatched', '405')).toBe(1);
     expect(count(after, 'nlp_request_duration_seconds_count', { endpoint: '/classify' })).toBe(10);
     expect(
       count(after, 'nlp_request_duration_seconds_count', { endpoint: '/classify/batch' }),

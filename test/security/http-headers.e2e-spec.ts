@@ -103,7 +103,9 @@ describe('without CORS_ORIGINS, and the security headers', () => {
   it('sends no CORS headers at all', async () => {
     const response = await preflight(sut, ALLOWED);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
-    expect(response.statusCode).toBe(404);
+    // Without CORS there is no OPTIONS route: the path exists, the method does not.
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('POST');
   });
 
   it.each([

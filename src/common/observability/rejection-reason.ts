@@ -19,6 +19,8 @@ export function rejectionReason(error: unknown, status: number): RejectionReason
     case 403:
       return 'unauthorized';
     case 404:
+    // A known path with the wrong method matched no route either.
+    case 405:
       return 'not_found';
     case 429:
       return 'rate_limited';
