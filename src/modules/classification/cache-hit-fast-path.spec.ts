@@ -4,17 +4,21 @@ import { validateSync } from 'class-validator';
 import { plainClassifyBody } from './cache-hit-fast-path';
 import { ClassifyRequestDto } from './dto/classify-request.dto';
 
-/** What the app's global ValidationPipe decides (app.module.ts uses these options). */
+/**
+ * What the app's global ValidationPipe decides (app.module.ts uses these options), then
+ * TextRulesPipe's first rule: an empty text is refused there, not by the DTO.
+ */
 function dtoAccepts(body: unknown): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const instance = plainToInstance(ClassifyRequestDto, body);
-  return (
+  const valid =
     validateSync(instance, {
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
-    }).length === 0
-  );
+      stopAtFirstError: true,
+    }).length === 0;
+  return valid && (body as { text: string }).text !== '';
 }
 
 const ABSENT = Symbol('absent');
