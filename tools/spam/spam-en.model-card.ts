@@ -77,10 +77,10 @@ telling words count in a long message that the mean would dilute. Inputs: \`inpu
 TypeScript, float64 arithmetic on float32 weights (\`tools/spam/spam-classifier.trainer.ts\`): AdamW
 (learning rate ${s.learningRate} decaying linearly to 0, weight decay ${s.weightDecay}), batch ${s.batchSize},
 ${s.epochs} epochs, token dropout ${s.tokenDropout}, softmax cross-entropy, seed ${s.seed}. The pooling and
-first hyper-parameters were chosen by 3-fold cross-validation on the training split (F1 about 0.975 there);
-the crop share, the ${s.epochs} epochs and the ${s.hidden}-unit layer that came with short-text training were then
-picked among a handful of builds by their held-out scores, so the figures below may be slightly
-optimistic. The build checks that onnxruntime's logits match the TypeScript forward
+the other hyper-parameters were chosen by 3-fold cross-validation on the training split (F1 about
+0.975 there) before short-text training was added; the crop share, the ${s.epochs} epochs and the
+${s.hidden}-unit layer that came with it were then picked among a handful of builds by their held-out
+scores, so the figures below may be slightly optimistic. The build checks that onnxruntime's logits match the TypeScript forward
 pass within 1e-5 on every held-out text, in padded batches of 64.
 
 **Short texts.** Whole emails alone taught the model nothing about the short texts people actually
