@@ -1,5 +1,6 @@
 import { binaryMetrics } from '../../tools/spam/binary-metrics';
 import { SPAM_LABELS, loadSpamSplit } from '../../tools/spam/corpus';
+import { EVERYDAY_HAM, EVERYDAY_SPAM } from '../fixtures/everyday-messages';
 import { postJson, SHIPPED_MODELS_DIR, startTestApp, type TestApp } from '../helpers/test-app';
 
 /** Below the 64-text limit, so a request also stays well under the body limit (texts ≤ 5,000 chars). */
@@ -51,5 +52,35 @@ describe('spam-en served over HTTP', () => {
 
     expect(metrics.total).toBe(heldOut.length);
     expect(metrics.f1).toBeGreaterThanOrEqual(0.95);
+  });
+
+  /** The spam score of each text, from one POST /classify/batch. */
+  async function spamScores(texts: readonly string[]): Promise<number[]> {
+    const response = await postJson(app, '/classify/batch', { texts, model: 'spam-en' });
+    expect(response.statusCode).toBe(200);
+    return response.json<{ results: Result[] }>().results.map((r) => r.scores.spam);
+  }
+
+  it('gets most everyday short messages right: chat as ham, classic spam as spam', async () => {
+    const ham = await spamScores(EVERYDAY_HAM);
+    const spam = await spamScores(EVERYDAY_SPAM);
+
+    // Whole emails from 2002 are all it learnt from, so friendly one-liners are still its weak spot.
+    expect(ham.filter((p) => p < 0.5).length / ham.length).toBeGreaterThanOrEqual(0.5);
+    expect(spam.filter((p) => p > 0.5).length / spam.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('is never near-certain that a greeting, a short request or a birthday wish is spam', async () => {
+    const texts = [
+      'Hello',
+      'hi',
+      'Can you send me the report by Friday? Thanks, Anna',
+      'Happy birthday! Hope you have a great day.',
+    ];
+
+    const scores = await spamScores(texts);
+
+    // The model before short-text training gave each of these 1.000.
+    expect(texts.filter((_, i) => scores[i] >= 0.99)).toEqual([]);
   });
 });

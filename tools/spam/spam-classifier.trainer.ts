@@ -26,6 +26,14 @@ export interface TrainingExample extends TokenizedText {
   readonly label: number;
 }
 
+/** Where each epoch's examples come from; an example may differ between epochs (a new crop). */
+export interface TrainingSource {
+  /** Examples per epoch. */
+  readonly size: number;
+  /** Example `index` of this epoch; it may draw from `random`, which the trainer seeded. */
+  example(index: number, random: SeededRandom): TrainingExample;
+}
+
 const LABELS = 2;
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -37,7 +45,7 @@ const EPSILON = 1e-8;
  * which keeps an epoch fast with a 20k-row table. Deterministic for a given seed and input order.
  */
 export function trainSpamClassifier(
-  examples: readonly TrainingExample[],
+  source: TrainingSource,
   options: SpamTrainingOptions,
   onEpoch?: (epoch: number, meanLoss: number, weights: SpamClassifierWeights) => void,
 ): SpamClassifierWeights {
@@ -59,8 +67,8 @@ export function trainSpamClassifier(
     (p) => new AdamState(p),
   );
   const embeddingState = new AdamState(weights.embeddings);
-  const order = examples.map((_, i) => i);
-  const totalSteps = options.epochs * Math.ceil(examples.length / options.batchSize);
+  const order = Array.from({ length: source.size }, (_, i) => i);
+  const totalSteps = options.epochs * Math.ceil(source.size / options.batchSize);
   let step = 0;
 
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -72,12 +80,12 @@ export function trainSpamClassifier(
       const [gType, gW1, gB1, gW2, gB2] = grads;
       const embeddingGrads = new Map<number, Float64Array>();
       for (const index of batch) {
-        const example = dropTokens(examples[index], options.tokenDropout, random);
+        const example = dropTokens(source.example(index, random), options.tokenDropout, random);
         const trace = spamForward(weights, example);
         const probs = softmax(trace.logits);
-        lossSum -= Math.log(Math.max(probs[examples[index].label], 1e-12));
+        lossSum -= Math.log(Math.max(probs[example.label], 1e-12));
         const scale = 1 / batch.length;
-        const dLogits = probs.map((p, k) => (p - (k === examples[index].label ? 1 : 0)) * scale);
+        const dLogits = probs.map((p, k) => (p - (k === example.label ? 1 : 0)) * scale);
         const dHidden = new Float64Array(hidden);
         for (let j = 0; j < hidden; j++) {
           for (let k = 0; k < LABELS; k++) {
@@ -126,7 +134,7 @@ export function trainSpamClassifier(
         embeddingState.update(grad, id * dim, dim, step, lr, options.weightDecay);
       }
     }
-    onEpoch?.(epoch, lossSum / examples.length, weights);
+    onEpoch?.(epoch, lossSum / source.size, weights);
   }
   // Pairs' second segment is never seen in training; zero keeps it from shifting predictions.
   weights.typeEmbeddings.fill(0, dim);

@@ -8,7 +8,6 @@ import { bertConfig } from '../hf/model-config';
 import { BERT_SPECIAL_TOKENS, writeBertTokenizerFiles, writeJson } from '../hf/tokenizer-files';
 import { countWords, createBertWordSplitter, trainWordPiece } from '../hf/wordpiece-trainer';
 import { runBertLogits } from '../onnx/bert-session';
-import { binaryMetrics } from './binary-metrics';
 import { SPAM_LABELS, loadSpamSplit } from './corpus';
 import {
   type SpamClassifierWeights,
@@ -16,8 +15,10 @@ import {
   spamForward,
 } from './spam-classifier.model';
 import { trainSpamClassifier } from './spam-classifier.trainer';
+import { evaluateSpam, heldOutSentenceCrops } from './spam-en.evaluation';
 import { spamEnModelCard } from './spam-en.model-card';
 import { SPAM_EN_SETTINGS } from './spam-en.settings';
+import { cropAugmentedSource } from './text-crops';
 
 /** ONNX logits must match the TypeScript reference this closely (absolute). */
 const PARITY_TOLERANCE = 1e-5;
@@ -51,21 +52,27 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
 
   // Training reads the written tokenizer files, so it sees exactly what serving will.
   const encoder = BertTextEncoder.fromFolder(dir);
-  const examples = train.map((e) => ({
-    ...encoder.encode(e.text),
-    label: SPAM_LABELS.indexOf(e.label),
-  }));
-  const weights = trainSpamClassifier(examples, { ...s, vocabSize: vocab.length }, (epoch, loss) =>
+  const source = cropAugmentedSource(
+    train.map((e) => ({ text: e.text, label: SPAM_LABELS.indexOf(e.label) })),
+    (text) => encoder.encode(text),
+    s.cropsPerMessage,
+  );
+  const weights = trainSpamClassifier(source, { ...s, vocabSize: vocab.length }, (epoch, loss) =>
     log(`epoch ${epoch}/${s.epochs}: mean training loss ${loss.toFixed(5)}`),
   );
 
-  const heldOutEncodings = heldOut.map((e) => encoder.encode(e.text));
-  const predicted = heldOutEncodings.map((e) => argmax(spamForward(weights, e).logits));
-  const metrics = binaryMetrics(
-    predicted,
-    heldOut.map((e) => SPAM_LABELS.indexOf(e.label)),
-  );
-  log(`held-out: accuracy ${metrics.accuracy.toFixed(4)}, F1 ${metrics.f1.toFixed(4)}`);
+  const logitsOf = (text: string): Float64Array =>
+    spamForward(weights, encoder.encode(text)).logits;
+  const metrics = evaluateSpam(heldOut, logitsOf);
+  const crops = evaluateSpam(heldOutSentenceCrops(heldOut), logitsOf);
+  for (const [name, m] of [
+    ['held-out', metrics],
+    ['held-out 1-3 sentence crops', crops],
+  ] as const)
+    log(
+      `${name}: accuracy ${m.accuracy.toFixed(4)}, F1 ${m.f1.toFixed(4)}, ` +
+        `ECE ${m.expectedCalibrationError.toFixed(4)}, ${m.confidentErrors} confident errors`,
+    );
   if (metrics.f1 < 0.95) throw new Error(`held-out F1 ${metrics.f1} is below the 0.95 floor`);
 
   const docString =
@@ -90,12 +97,17 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
     split: 'held-out (20% of each class, by salted SHA-256 of the message checksum)',
     positive_label: 'spam',
     ...metrics,
+    crops: {
+      texts: 'one piece of 1-3 consecutive sentences of each held-out message, with its label',
+      ...crops,
+    },
   });
   writeFileSync(
     join(dir, 'README.md'),
-    spamEnModelCard({ metrics, trainSize: train.length, vocabSize: vocab.length }),
+    spamEnModelCard({ metrics, crops, trainSize: train.length, vocabSize: vocab.length }),
   );
 
+  const heldOutEncodings = heldOut.map((e) => encoder.encode(e.text));
   const maxDiff = await checkOnnxParity(modelPath, weights, heldOutEncodings, encoder.padId);
   log(`onnxruntime vs TypeScript forward pass: max |Δlogit| ${maxDiff.toExponential(2)}`);
 }
@@ -124,10 +136,4 @@ async function checkOnnxParity(
   if (maxDiff > PARITY_TOLERANCE)
     throw new Error(`ONNX logits differ from the reference by ${maxDiff}`);
   return maxDiff;
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
 }
