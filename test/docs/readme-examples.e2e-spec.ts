@@ -33,6 +33,19 @@ describe("the README's curl examples", () => {
     expect(examples.filter((example) => example.documented === undefined)).toEqual([]);
   });
 
+  it('name model versions the server really serves', () => {
+    const served = new Set(
+      ['spam-en', 'lang-id'].map((name) => sut.inference.resolveModel(name).version),
+    );
+    const named = examples.flatMap((example) =>
+      [...`${example.url} ${example.body ?? ''}`.matchAll(/version["=:\s]+"?([0-9a-f]{12})/g)].map(
+        (match) => match[1],
+      ),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    for (const version of named) expect(served).toContain(version);
+  });
+
   it('document exactly what the server answers (npm run docs:examples rewrites them)', async () => {
     const responses = await runCurlExamples((request) => sut.inject(request), examples);
     if (UPDATE) {
