@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { registerHttpSecurity, replyWithShapedError } from './common/http/http-security';
 import { loadConfig, type AppConfig } from './config';
+import { registerApiDocs } from './modules/docs/api-docs';
 import { registerCacheHitFastPath } from './modules/classification/cache-hit-fast-path';
 import { registerRequestObservability } from './modules/metrics/request-observability';
 
@@ -53,6 +54,7 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestObservability(app);
   registerCacheHitFastPath(app);
+  registerApiDocs(app, config);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
   });
