@@ -22,12 +22,14 @@ function element(tag, className, text) {
 }
 
 function percent(probability) {
+  if (probability > 0 && probability < 0.00001) return '<0.001%';
   return `${(probability * 100).toFixed(probability >= 0.001 || probability === 0 ? 1 : 3)}%`;
 }
 
-function showError(title, detail) {
+function showError(title, hint, message) {
   errorBox.replaceChildren(element('strong', '', title));
-  if (detail) errorBox.append(element('span', '', detail));
+  if (hint) errorBox.append(element('span', '', hint));
+  if (message) errorBox.append(element('small', '', message));
   errorBox.hidden = false;
 }
 
@@ -47,15 +49,15 @@ async function describeFailure(response) {
     503: `The server is busy or starting${retryAfter ? `: try again in ${retryAfter} s` : ''}.`,
   };
   const title = `${response.status} ${response.statusText || 'Error'}`;
-  return { title, detail: [hints[response.status], message].filter(Boolean).join(' ') };
+  return { title, hint: hints[response.status], message };
 }
 
 async function loadModels() {
   try {
     const response = await fetch('/models');
     if (!response.ok) {
-      const { title, detail } = await describeFailure(response);
-      showError(`Could not list the models: ${title}`, detail);
+      const { title, hint, message } = await describeFailure(response);
+      showError(`Could not list the models: ${title}`, hint, message);
       return;
     }
     const body = await response.json();
@@ -137,8 +139,8 @@ async function classify() {
     });
     const latency = Math.round(performance.now() - started);
     if (!response.ok) {
-      const { title, detail } = await describeFailure(response);
-      showError(title, detail);
+      const { title, hint, message } = await describeFailure(response);
+      showError(title, hint, message);
       summary.textContent = '';
       results.replaceChildren();
       return;
