@@ -4,8 +4,15 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../helpers/test-app';
 
-/** Debian's chromium package; playwright-core drives it, nothing is downloaded. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/**
+ * Debian's chromium package; playwright-core drives it, nothing is downloaded. CHROMIUM_PATH
+ * may name another Chromium build (e.g. Google Chrome on a hosted CI runner).
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Generous ceilings for a loaded machine: waits end on events, never on a clock. */
+export const BROWSER_TEST_TIMEOUT_MS = 120_000;
+const ACTION_TIMEOUT_MS = 60_000;
 
 /** Screenshots land here (.tmp/ is git-ignored). */
 export const SCREENSHOT_DIR = join(REPO_ROOT, '.tmp', 'browser');
@@ -33,7 +40,7 @@ export async function launchChromium(): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `The browser tests need Chromium at ${CHROMIUM_PATH}: install it with ` +
-        '`apt-get update && apt-get install -y chromium` (README, Prerequisites).',
+        '`apt-get update && apt-get install -y chromium` (README, Quick start), or set CHROMIUM_PATH.',
     );
   }
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -43,6 +50,7 @@ export async function launchChromium(): Promise<BrowserSession> {
     headless: true,
     args: ARGS,
   });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
   return {
     context,
     async open(width, height) {

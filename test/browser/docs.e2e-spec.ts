@@ -1,7 +1,15 @@
+import { jest } from '@jest/globals';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { launchChromium, SCREENSHOT_DIR, type BrowserSession } from './chromium';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  launchChromium,
+  SCREENSHOT_DIR,
+  type BrowserSession,
+} from './chromium';
+
+jest.setTimeout(BROWSER_TEST_TIMEOUT_MS);
 
 const ADMIN_API_KEY = 'docs-browser-admin-key';
 

@@ -1,7 +1,15 @@
+import { jest } from '@jest/globals';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { launchChromium, SCREENSHOT_DIR, type BrowserSession } from './chromium';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  launchChromium,
+  SCREENSHOT_DIR,
+  type BrowserSession,
+} from './chromium';
+
+jest.setTimeout(BROWSER_TEST_TIMEOUT_MS);
 
 const SPAM = 'Congratulations! You won a FREE cruise, click here to claim your prize now';
 const LAPTOP = [1280, 800] as const;
