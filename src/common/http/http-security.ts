@@ -122,17 +122,14 @@ function registerSecurityHeaders(fastify: FastifyInstance, config: AppConfig): v
   const api = helmetHeaders();
   const docs = config.DOCS_ENABLED ? helmetHeaders(DOCS_HELMET_OPTIONS) : api;
   const playground = config.PLAYGROUND_ENABLED ? helmetHeaders(PLAYGROUND_HELMET_OPTIONS) : api;
+  const headersFor = (url: string | undefined): Record<string, string> => {
+    if (url === undefined) return api;
+    if (DOCS_PATH.test(url)) return docs;
+    return PLAYGROUND_PATH.test(url) ? playground : api;
+  };
   // onRequest, as @fastify/helmet did: every answer carries them, errors and 404s included.
   fastify.addHook('onRequest', (request, reply, done) => {
-    const { url } = request.raw;
-    const headers =
-      url === undefined
-        ? api
-        : DOCS_PATH.test(url)
-          ? docs
-          : PLAYGROUND_PATH.test(url)
-            ? playground
-            : api;
+    const headers = headersFor(request.raw.url);
     void reply.headers(headers);
     done();
   });

@@ -4,10 +4,10 @@ import type { AppConfig } from '../../config';
 import { registerPlayground } from '../playground/playground.routes';
 import { buildOpenApiDocument } from './openapi-document';
 
-/** Where the developer-facing pages live; the API's strict CSP is relaxed only there. */
-export const DOCS_PATH = '/docs';
-export const OPENAPI_JSON_PATH = '/openapi.json';
-export const OPENAPI_YAML_PATH = '/openapi.yaml';
+// http-security.ts relaxes the API's strict CSP for these paths (and the playground's) only.
+const DOCS_PATH = '/docs';
+const OPENAPI_JSON_PATH = '/openapi.json';
+const OPENAPI_YAML_PATH = '/openapi.yaml';
 
 /**
  * Serves the OpenAPI document (`/openapi.json`, `/openapi.yaml`) and Swagger UI at `/docs`

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** Where the page's files are served; the CSP for pages (http-security.ts) covers these. */
-export const PLAYGROUND_ASSET_PREFIX = '/playground/';
+// The CSP for pages (http-security.ts) covers `/` and this prefix.
+const PLAYGROUND_ASSET_PREFIX = '/playground/';
 
 const ASSETS = [
   { url: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
