@@ -30,5 +30,6 @@ module.exports = {
   // See test/jest/esm-shims.ts: ESM-only packages required from CommonJS dependencies.
   moduleNameMapper: {
     '^cookie$': '<rootDir>/node_modules/.cache/sift-jest-shims/cookie.cjs',
+    '^content-disposition$': '<rootDir>/node_modules/.cache/sift-jest-shims/content-disposition.cjs',
   },
 };

@@ -46,6 +46,11 @@ const checks = [
     ok: async () => commandRuns('promtool', ['--version']),
     install: 'apt-get install -y --no-install-recommends prometheus  (macOS: brew install prometheus)',
   },
+  {
+    what: `Chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} (the browser tests)`,
+    ok: async () => commandRuns(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version']),
+    install: 'apt-get install -y chromium  (or set CHROMIUM_PATH to another Chromium build)',
+  },
 ];
 
 const missing = [];

@@ -8,6 +8,7 @@ import { registerHttpSecurity, replyWithShapedError } from './common/http/http-s
 import { registerMethodNotAllowed } from './common/http/method-not-allowed';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { loadConfig, type AppConfig } from './config';
+import { registerApiDocs } from './modules/docs/api-docs';
 import { registerCacheHitFastPath } from './modules/classification/cache-hit-fast-path';
 import { registerRequestObservability } from './modules/metrics/request-observability';
 
@@ -46,6 +47,7 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestObservability(app);
   registerCacheHitFastPath(app);
+  registerApiDocs(app, config);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
   });

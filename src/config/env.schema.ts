@@ -97,6 +97,9 @@ export const envSchema = z.object({
   ADMIN_API_KEY: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters').optional(),
   ),
+
+  DOCS_ENABLED: boolean.default(true),
+  PLAYGROUND_ENABLED: boolean.default(true),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

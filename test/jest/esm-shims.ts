@@ -5,12 +5,13 @@ import ts from 'typescript';
 /**
  * CommonJS packages that `require()` an ESM-only dependency cannot load inside Jest on
  * Node 20 (Jest has no require(esm) before Node 24.9), although plain Node loads them.
- * Fastify's `inject` (light-my-request) requires `cookie`, which is ESM-only since v2. We
+ * Fastify's `inject` (light-my-request) requires `cookie`, which is ESM-only since v2, and
+ * @fastify/static (Swagger UI's assets) requires `content-disposition`, ESM-only since v3. We
  * transpile the installed copy to CommonJS once per run; jest.config.js maps the import to it.
  */
 export const SHIM_DIR = join(process.cwd(), 'node_modules', '.cache', 'sift-jest-shims');
 
-const ESM_ONLY_DEPENDENCIES = ['cookie'];
+const ESM_ONLY_DEPENDENCIES = ['cookie', 'content-disposition'];
 
 export function writeEsmShims(): void {
   mkdirSync(SHIM_DIR, { recursive: true });

@@ -52,6 +52,43 @@ export const HELMET_OPTIONS: HelmetOptions = {
 };
 
 /**
+ * The pages (the playground at `/`, Swagger UI at `/docs`) load only their own scripts and
+ * styles and call only this server; images may be data: URIs (Swagger UI's icons).
+ */
+const PAGE_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+/** The playground: its own files only. */
+export const PLAYGROUND_HELMET_OPTIONS: HelmetOptions = {
+  ...HELMET_OPTIONS,
+  contentSecurityPolicy: { useDefaults: false, directives: PAGE_DIRECTIVES },
+};
+
+/**
+ * Swagger UI: as the playground, plus inline styles, which the page @nestjs/swagger writes
+ * has (two <style> blocks and a style attribute). Scripts stay 'self' only.
+ */
+export const DOCS_HELMET_OPTIONS: HelmetOptions = {
+  ...HELMET_OPTIONS,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { ...PAGE_DIRECTIVES, styleSrc: ["'self'", "'unsafe-inline'"] },
+  },
+};
+
+/** Paths of the playground page and its assets, and of Swagger UI and its assets. */
+const PLAYGROUND_PATH = /^\/(?:playground\/[^?]*)?(?:\?.*)?$/;
+const DOCS_PATH = /^\/docs(?:[/?].*)?$/;
+
+/**
  * The headers helmet sets with these options, computed once. With no per-request input (no CSP
  * nonces), helmet's answer is the same for every response; @fastify/helmet rebuilt helmet's
  * middleware and re-parsed the CSP directives on each request, 4% of a cache hit's time.
@@ -81,10 +118,18 @@ export function helmetHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<s
   return headers;
 }
 
-function registerSecurityHeaders(fastify: FastifyInstance): void {
-  const headers = helmetHeaders();
+function registerSecurityHeaders(fastify: FastifyInstance, config: AppConfig): void {
+  const api = helmetHeaders();
+  const docs = config.DOCS_ENABLED ? helmetHeaders(DOCS_HELMET_OPTIONS) : api;
+  const playground = config.PLAYGROUND_ENABLED ? helmetHeaders(PLAYGROUND_HELMET_OPTIONS) : api;
+  const headersFor = (url: string | undefined): Record<string, string> => {
+    if (url === undefined) return api;
+    if (DOCS_PATH.test(url)) return docs;
+    return PLAYGROUND_PATH.test(url) ? playground : api;
+  };
   // onRequest, as @fastify/helmet did: every answer carries them, errors and 404s included.
-  fastify.addHook('onRequest', (_request, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const headers = headersFor(request.raw.url);
     void reply.headers(headers);
     done();
   });
@@ -99,7 +144,7 @@ export function registerHttpSecurity(app: NestFastifyApplication, config: AppCon
   registerJsonBodyParser(fastify, config.MAX_JSON_DEPTH);
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors !== undefined) app.enableCors(cors);
-  registerSecurityHeaders(fastify);
+  registerSecurityHeaders(fastify, config);
 }
 
 /**

@@ -6,12 +6,22 @@ import {
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../common/guards/admin-key.guard';
 import { InferenceService } from '../inference';
-import { InvalidateCacheQueryDto, type InvalidateCacheResponse } from './dto/invalidate-cache.dto';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../docs/security-schemes';
+import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
+import {
+  InvalidateCacheQueryDto,
+  InvalidateCacheResponseDto,
+  type InvalidateCacheResponse,
+} from './dto/invalidate-cache.dto';
 import { PredictionCache } from './prediction-cache.service';
 import { CacheTierUnavailableError } from './tiers/tier-errors';
 
+@ApiTags('admin')
+@ApiSecurity(API_KEY_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
 @Controller('cache')
 export class CacheController {
   constructor(
@@ -27,6 +37,12 @@ export class CacheController {
   @Delete()
   @HttpCode(200)
   @UseGuards(AdminKeyGuard)
+  @ApiOperation({
+    summary: 'Drop cached predictions of a model, or of one of its versions',
+    description: 'Needs ADMIN_API_KEY, sent as `X-Api-Key` or `Authorization: Bearer`.',
+  })
+  @ApiOkResponse({ description: 'Entries dropped per tier', type: InvalidateCacheResponseDto })
+  @ApiErrorResponses(400, 401, 404, 503)
   async invalidate(@Query() query: InvalidateCacheQueryDto): Promise<InvalidateCacheResponse> {
     this.inference.resolveModel(query.model);
     try {

@@ -1,0 +1,42 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { ModelInfo } from '../../inference';
+
+/** OpenAPI schema of {@link ModelInfo}; examples copied from the shipped spam-en model. */
+export class ModelInfoDto implements ModelInfo {
+  @ApiProperty({ description: 'Model name (its folder under MODELS_DIR)', example: 'spam-en' })
+  readonly name!: string;
+
+  @ApiProperty({ description: "Content hash of the model's files", example: 'b4d77e86788f' })
+  readonly version!: string;
+
+  @ApiProperty({ description: 'Labels in id order', type: [String], example: ['ham', 'spam'] })
+  readonly labels!: readonly string[];
+
+  @ApiProperty({
+    description: 'Softmax over labels, or a sigmoid per label for multi-label models',
+    example: 'single_label_classification',
+  })
+  readonly problem_type!: string;
+
+  @ApiProperty({ description: 'Tokens per text at most; longer texts are cut', example: 512 })
+  readonly max_sequence_length!: number;
+
+  @ApiProperty({ description: 'ONNX Runtime execution provider in use', example: 'cpu' })
+  readonly provider!: string;
+
+  @ApiProperty({
+    description: 'Worker threads running the model; 0 when it runs on the event loop',
+    type: 'integer',
+    example: 0,
+  })
+  readonly workers!: number;
+
+  @ApiProperty({ description: 'Answers requests that name no model', example: true })
+  readonly default!: boolean;
+}
+
+/** `GET /models`. */
+export class ModelsResponseDto {
+  @ApiProperty({ type: [ModelInfoDto] })
+  readonly models!: readonly ModelInfoDto[];
+}
