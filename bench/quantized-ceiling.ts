@@ -5,6 +5,7 @@
  * lists the fused kernels ONNX Runtime's optimizer produced for each graph.
  *
  *   tsx bench/quantized-ceiling.ts [--model bert-bench] [--rounds 6] [--round-seconds 2]
+ *     [--shapes 300x1,128x8,16x32]
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,12 +19,20 @@ import { BenchTokenizer } from './bench-tokenizer';
 import { ensureModel, modelDir } from './servers';
 import { exactLengthTexts, loadBenchTexts } from './text-sets';
 
-/** Shapes measured: what Sift dispatches for long texts (one at a time) and for short ones. */
-const SHAPES = [
-  { tokens: 300, batch: 1 },
-  { tokens: 128, batch: 8 },
-  { tokens: 16, batch: 32 },
-] as const;
+/**
+ * Default shapes (`tokens x batch`): what Sift dispatches for long texts (one at a time) and for
+ * short ones. `--shapes 128x1,8x1` gives the Infinity comparison's batch-1 requests.
+ */
+const DEFAULT_SHAPES = '300x1,128x8,16x32';
+
+function parseShapes(raw: string): { tokens: number; batch: number }[] {
+  return raw.split(',').map((item) => {
+    const [tokens, batch] = item.split('x').map(Number);
+    if (!Number.isInteger(tokens) || !Number.isInteger(batch) || tokens < 3 || batch < 1)
+      throw new Error(`--shapes: "${item}" is not <tokens>x<batch>`);
+    return { tokens, batch };
+  });
+}
 
 /** Ops worth naming when reading the optimized graph: integer kernels and transformer fusions. */
 const FUSED_OPS = [
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
       model: { type: 'string', default: 'bert-bench' },
       rounds: { type: 'string', default: '6' },
       'round-seconds': { type: 'string', default: '2' },
+      shapes: { type: 'string', default: DEFAULT_SHAPES },
     },
   });
   const rounds = Number(values.rounds);
@@ -137,7 +147,7 @@ async function main(): Promise<void> {
   const source = loadBenchTexts().distinct;
   console.log(`  ${rounds} alternating rounds of ${roundSeconds} s per graph and shape`);
   console.log('  tokens  batch  fp32 texts/s  q8 texts/s  q8/fp32 (median of pairs)');
-  for (const shape of SHAPES) {
+  for (const shape of parseShapes(values.shapes)) {
     const texts = exactLengthTexts(source, tokenizer, shape.tokens, shape.batch * 16);
     const rows = texts.map((text) => tokenizer.encode(text));
     const batchesOf = (session: InferenceSession): Feeds[] =>
