@@ -3,7 +3,7 @@ import { IsOptional, IsString, Matches } from 'class-validator';
 /** `DELETE /cache?model=<name>[&version=<v>]`. */
 export class InvalidateCacheQueryDto {
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@(fp32|q8))?$/, {
     message: 'model must be a model name as listed by GET /models',
   })
   model!: string;
