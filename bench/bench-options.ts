@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly naiveConcurrency: readonly number[];
   /** The DistilBERT-shaped comparison with the published Infinity numbers. */
   readonly infinity: boolean;
+  /** bert-bench q8 beside fp32 through Sift (bench/quantized-stage.ts). */
+  readonly quantized: boolean;
   /** Seconds of the c=64 soak; 0 skips it. */
   readonly soakS: number;
   /** Where the JSON result goes; undefined picks a timestamped file in bench/results/. */
@@ -32,6 +34,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --models a,b         models to measure (default spam-en,bert-bench)
   --concurrency 1,8    connection counts (default 1,8,64,256)
   --duration 10        seconds per scenario (default 10)
+  --quantized          also compare bert-bench q8 with fp32 at c=64 (on in full runs)
   --soak 300           also hold c=64 for this many seconds and check RSS growth and errors
   --out file.json      where to write the result (default bench/results/<time>-<mode>.json)
   --profile            run Sift under node --cpu-prof (profiles in bench/results/profiles/;
@@ -78,6 +81,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
       soak: { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      quantized: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -107,6 +111,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
     ceilingDurationS: Math.max(1, Math.min(5, Math.ceil(durationS / 2))),
     naiveConcurrency: mode === 'smoke' ? [1] : concurrency,
     infinity: mode === 'full',
+    quantized: values.quantized || mode === 'full',
     soakS,
     outFile: values.out,
     profile: values.profile,

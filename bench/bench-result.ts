@@ -32,7 +32,7 @@ export type TargetName = 'sift' | 'naive-peer' | 'bare-fastify';
  * `hits`: a small repeated set (after warm-up, every request is a cache hit);
  * `tokens-8` / `tokens-128`: texts that tokenize to exactly that many tokens.
  */
-export type Workload = 'distinct' | 'hits' | 'tokens-8' | 'tokens-16' | 'tokens-128';
+export type Workload = 'distinct' | 'hits' | 'tokens-8' | 'tokens-16' | 'tokens-128' | 'tokens-300';
 
 export interface LatencySummary {
   readonly p50: number;

@@ -1,4 +1,5 @@
 import type { BenchResult, ScenarioResult } from './bench-result';
+import { quantizedSpeedUp } from './quantized-stage';
 
 type Cell = string;
 
@@ -93,6 +94,13 @@ export function renderReport(result: BenchResult, jsonPath: string): string {
     ),
     '',
   );
+  const speedUp = quantizedSpeedUp(result.scenarios);
+  if (speedUp !== undefined) {
+    out.push(
+      `bert-bench q8 vs fp32 through Sift (tokens-300, c=64, ABBA rows): ${speedUp.toFixed(2)}× texts/s (target ≥ 1.8×); raw ORT: npm run bench:quantized`,
+      '',
+    );
+  }
   for (const ceiling of result.ceilings) {
     const points = ceiling.points
       .map(

@@ -17,6 +17,7 @@ import type {
 } from './bench-result';
 import { ChildProcesses } from './child-processes';
 import { runInfinityStage } from './infinity-stage';
+import { QUANTIZED_STAGE_STEPS, runQuantizedStage } from './quantized-stage';
 import { runShortTextStage } from './short-text-stage';
 import { Progress } from './progress';
 import { runCeiling } from './reference-stages';
@@ -36,7 +37,8 @@ function countSteps(options: BenchOptions): number {
   const infinity = options.infinity ? 6 : 0;
   // Two warm-ups and a Sift/naive pair per length.
   const shortTexts = shortTextStageRuns(options) ? 6 : 0;
-  return options.models.length * perModel + soak + infinity + shortTexts;
+  const quantized = options.quantized ? QUANTIZED_STAGE_STEPS : 0;
+  return options.models.length * perModel + soak + infinity + shortTexts + quantized;
 }
 
 /** Full runs that measure the target model also compare short texts (bench/short-text-stage). */
@@ -129,6 +131,10 @@ async function main(): Promise<void> {
       soak ??= stage.soak;
     }
     if (shortTextStageRuns(options)) scenarios.push(...(await runShortTextStage(context)));
+    if (options.quantized) {
+      ensureModel(TARGET_MODEL, (message) => progress.note(message));
+      scenarios.push(...(await runQuantizedStage(context)));
+    }
     if (options.infinity) {
       const stage = await runInfinityStage(context);
       scenarios.push(...stage.scenarios);

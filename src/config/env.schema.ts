@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { modelDtypeSetting } from './model-dtype';
+
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
 
@@ -31,6 +33,8 @@ export const envSchema = z.object({
   MODELS_DIR: z.string().min(1).default('./models'),
   DEFAULT_MODEL: optionalString,
   MODELS: csv.default([]),
+  // Unset: every model serves its fp32 graph (model.onnx).
+  MODEL_DTYPE: modelDtypeSetting.optional(),
   EXECUTION_PROVIDERS: csv.pipe(z.array(z.enum(['cpu', 'cuda'])).min(1)).default(['cpu']),
   ORT_INTRA_OP_THREADS: integer(0, 256).default(0),
   ORT_INTER_OP_THREADS: integer(0, 256).default(0),

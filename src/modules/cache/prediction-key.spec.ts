@@ -41,6 +41,10 @@ describe(isPredictionKey.name, () => {
     expect(isPredictionKey(predictionKey(scope, 'hello'))).toBe(true);
   });
 
+  it('accepts the keys of a variant served as <folder>@<dtype>', () => {
+    expect(isPredictionKey(predictionKey({ ...scope, name: 'spam-en@q8' }, 'hello'))).toBe(true);
+  });
+
   it.each([
     ['a rate-limit counter', `sift:rate-limit:{${'a'.repeat(64)}}:hits`],
     ['a short digest', 'sift:spam-en:3f9c1a2b7d4e:abc'],

@@ -41,8 +41,9 @@ export function modelKeyPrefix(model: string, version?: string): string {
     : `${KEY_NAMESPACE}:${model}:${version}:`;
 }
 
+// A model name may end in `@<dtype>` when a variant is served beside its folder's default.
 const PREDICTION_KEY = new RegExp(
-  `^${KEY_NAMESPACE}:[A-Za-z0-9][A-Za-z0-9._-]*:[A-Za-z0-9._-]+:[0-9a-f]{64}$`,
+  `^${KEY_NAMESPACE}:[A-Za-z0-9][A-Za-z0-9._-]*(@(fp32|q8))?:[A-Za-z0-9._-]+:[0-9a-f]{64}$`,
 );
 
 /**

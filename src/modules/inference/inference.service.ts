@@ -20,7 +20,7 @@ import {
 } from './inference.errors';
 import { INFERENCE_OBSERVER, type InferenceObserver, type Prediction } from './inference.types';
 import type { LoadedModel, ModelInfo } from './model/loaded-model';
-import { discoverModelDirs } from './model/model-discovery';
+import { discoverModels } from './model/model-discovery';
 import { prepareModel, type PreparedModel, type RunnerOptions } from './model/model-loader';
 import { toProbabilities } from './postprocess';
 import { cpuBudget } from './runtime/cpu-budget';
@@ -126,6 +126,7 @@ export class InferenceService
     return [...this.models.values()].map((model) => ({
       name: model.name,
       version: model.version,
+      dtype: model.dtype,
       labels: model.config.labels,
       problem_type: model.config.problemType,
       max_sequence_length: model.maxSequenceLength,
@@ -222,7 +223,11 @@ export class InferenceService
   }
 
   private async loadAll(): Promise<void> {
-    const dirs = discoverModelDirs(this.config.MODELS_DIR, this.config.MODELS);
+    const sources = discoverModels(
+      this.config.MODELS_DIR,
+      this.config.MODELS,
+      this.config.MODEL_DTYPE,
+    );
     const cpu = cpuBudget();
     const plan = (workers: number) =>
       planSessions({
@@ -247,20 +252,20 @@ export class InferenceService
         onWorkerLost: (reason) => this.logger.error(reason),
       },
     };
-    for (const dir of dirs) {
+    for (const source of sources) {
       if (this.shuttingDown) return;
       const started = performance.now();
-      const prepared = await prepareModel(dir, this.config.MAX_SEQ_LEN, runnerOptions);
+      const prepared = await prepareModel(source, this.config.MAX_SEQ_LEN, runnerOptions);
       if (prepared.runner.fallbacks.length > 0) {
         this.logger.warn(
-          `${dir}: falling back to the "${prepared.runner.provider}" execution provider (${prepared.runner.fallbacks.join('; ')})`,
+          `${source.dir}: falling back to the "${prepared.runner.provider}" execution provider (${prepared.runner.fallbacks.join('; ')})`,
         );
       }
       const seconds = (performance.now() - started) / 1000;
       this.models.set(prepared.name, this.attachBatcher(prepared));
       this.observer?.modelLoaded(prepared.name, seconds);
       this.logger.log(
-        `Loaded model "${prepared.name}" version ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s; ${describePlacement(prepared)}`,
+        `Loaded model "${prepared.name}" (${prepared.dtype}) version ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s; ${describePlacement(prepared)}`,
       );
     }
     this.defaultModelName = this.pickDefaultModel();

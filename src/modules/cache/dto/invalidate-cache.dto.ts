@@ -5,7 +5,7 @@ import { IsOptional, IsString, Matches } from 'class-validator';
 export class InvalidateCacheQueryDto {
   @ApiProperty({ description: 'Model whose predictions to drop', example: 'spam-en' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@(fp32|q8))?$/, {
     message: 'model must be a model name as listed by GET /models',
   })
   model!: string;

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { MODEL_DTYPES, type ModelDtype } from '../../../config';
 import type { ModelInfo } from '../../inference';
 
 /** OpenAPI schema of {@link ModelInfo}; examples copied from the shipped spam-en model. */
@@ -20,6 +21,13 @@ export class ModelInfoDto implements ModelInfo {
 
   @ApiProperty({ description: 'Tokens per text at most; longer texts are cut', example: 512 })
   readonly max_sequence_length!: number;
+
+  @ApiProperty({
+    description: 'Which graph is served: `fp32` (model.onnx) or `q8` (model_quantized.onnx)',
+    enum: MODEL_DTYPES,
+    example: 'fp32',
+  })
+  readonly dtype!: ModelDtype;
 
   @ApiProperty({ description: 'ONNX Runtime execution provider in use', example: 'cpu' })
   readonly provider!: string;

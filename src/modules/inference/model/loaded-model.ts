@@ -1,3 +1,4 @@
+import type { ModelDtype } from '../../../config';
 import type { DynamicBatcher } from '../batching/dynamic-batcher';
 import type { PreparedModel } from './model-loader';
 
@@ -10,6 +11,8 @@ export interface LoadedModel extends PreparedModel {
 export interface ModelInfo {
   readonly name: string;
   readonly version: string;
+  /** The graph served: `fp32` (model.onnx) or `q8` (model_quantized.onnx). */
+  readonly dtype: ModelDtype;
   readonly labels: readonly string[];
   readonly problem_type: string;
   readonly max_sequence_length: number;

@@ -1,38 +1,94 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
+import {
+  isModelDtype,
+  MODEL_DTYPES,
+  type ModelDtype,
+  type ModelDtypeSetting,
+} from '../../../config';
 import { ModelLoadError } from '../inference.errors';
 import { findGraphFile } from './model-files';
 
+/** One model to serve: the name requests use, its folder, and which graph of it. */
+export interface ModelSource {
+  readonly name: string;
+  readonly dir: string;
+  readonly dtype: ModelDtype;
+}
+
 /**
- * The model folders to serve: those named in MODELS, or every sub-folder of MODELS_DIR that
- * looks like a model (has config.json or a graph). Sorted so start-up order is stable.
+ * The models to serve: those named in MODELS, or every sub-folder of MODELS_DIR that looks like
+ * a model (has config.json or a graph), sorted so start-up order is stable. A MODELS entry
+ * `<folder>@<dtype>` serves that folder's variant under that name, so `bert-bench,bert-bench@q8`
+ * serves both side by side; a plain name gets its dtype from MODEL_DTYPE.
  */
-export function discoverModelDirs(modelsDir: string, only: readonly string[]): string[] {
+export function discoverModels(
+  modelsDir: string,
+  only: readonly string[],
+  dtypes: ModelDtypeSetting = { default: 'fp32', byModel: {} },
+): ModelSource[] {
   const root = resolve(modelsDir);
   if (!existsSync(root)) {
     throw new ModelLoadError(root, '.', 'MODELS_DIR does not exist');
   }
-  if (only.length > 0) {
-    return only.map((name) => {
-      const dir = join(root, name);
-      if (!existsSync(dir))
-        throw new ModelLoadError(dir, '.', `folder for model "${name}" (from MODELS) is missing`);
-      return dir;
-    });
+  const sources = only.length > 0 ? namedModels(root, only) : foundModels(root);
+  const folders = new Set(sources.map((source) => source.folder));
+  const unknown = Object.keys(dtypes.byModel).filter((folder) => !folders.has(folder));
+  if (unknown.length > 0) {
+    throw new ModelLoadError(
+      root,
+      '.',
+      `MODEL_DTYPE names models not served: ${unknown.join(', ')}`,
+    );
   }
-  const dirs = readdirSync(root)
-    .filter((name) => !name.startsWith('.'))
-    .map((name) => join(root, name))
+  return sources.map(({ name, dir, folder, dtype }) => ({
+    name,
+    dir,
+    dtype: dtype ?? dtypes.byModel[folder] ?? dtypes.default,
+  }));
+}
+
+interface FolderSource {
+  readonly name: string;
+  readonly dir: string;
+  readonly folder: string;
+  /** Set by an `@<dtype>` suffix in MODELS. */
+  readonly dtype?: ModelDtype;
+}
+
+function namedModels(root: string, only: readonly string[]): FolderSource[] {
+  return only.map((name) => {
+    const [folder, dtype, extra] = name.split('@');
+    if (extra !== undefined || (dtype !== undefined && !isModelDtype(dtype))) {
+      throw new ModelLoadError(
+        join(root, folder),
+        '.',
+        `MODELS entry "${name}" is not <folder> or <folder>@<dtype> with dtype ${MODEL_DTYPES.join(' or ')}`,
+      );
+    }
+    const dir = join(root, folder);
+    if (!existsSync(dir))
+      throw new ModelLoadError(dir, '.', `folder for model "${name}" (from MODELS) is missing`);
+    return { name, dir, folder, dtype };
+  });
+}
+
+function foundModels(root: string): FolderSource[] {
+  const folders = readdirSync(root)
     // statSync follows links: a model folder may be a symbolic link to where it is kept.
-    .filter((dir) => statSync(dir).isDirectory())
-    .filter((dir) => existsSync(join(dir, 'config.json')) || findGraphFile(dir) !== undefined)
+    .filter((name) => !name.startsWith('.') && statSync(join(root, name)).isDirectory())
+    .filter((name) => {
+      const dir = join(root, name);
+      return existsSync(join(dir, 'config.json')) || findGraphFile(dir) !== undefined;
+    })
     .sort();
-  if (dirs.length === 0) {
+  if (folders.length === 0) {
     throw new ModelLoadError(
       root,
       '.',
       'no model folders found (each needs config.json and model.onnx)',
     );
   }
-  return dirs;
+  return folders.map((folder) => ({ name: folder, dir: join(root, folder), folder }));
 }

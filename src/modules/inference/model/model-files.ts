@@ -3,11 +3,25 @@ import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
-/** Where Hugging Face / optimum exports put the graph, in the order we look. */
-const GRAPH_CANDIDATES = ['model.onnx', join('onnx', 'model.onnx')];
+import type { ModelDtype } from '../../../config';
 
-export function findGraphFile(modelDir: string): string | undefined {
-  return GRAPH_CANDIDATES.map((file) => join(modelDir, file)).find((path) => existsSync(path));
+/** The graph file of each dtype, as optimum and transformers.js name them. */
+const GRAPH_FILE_NAMES: Readonly<Record<ModelDtype, string>> = {
+  fp32: 'model.onnx',
+  q8: 'model_quantized.onnx',
+};
+
+/** Where a dtype's graph may sit in a model folder, in the order we look. */
+export function graphCandidates(dtype: ModelDtype): string[] {
+  const file = GRAPH_FILE_NAMES[dtype];
+  return [file, join('onnx', file)];
+}
+
+/** The graph file serving `dtype` in a model folder, or undefined when there is none. */
+export function findGraphFile(modelDir: string, dtype: ModelDtype = 'fp32'): string | undefined {
+  return graphCandidates(dtype)
+    .map((file) => join(modelDir, file))
+    .find((path) => existsSync(path));
 }
 
 function listFiles(dir: string): string[] {
@@ -21,15 +35,18 @@ function listFiles(dir: string): string[] {
 }
 
 /**
- * A short content hash over every file that can change predictions. Docs (README.md) are
- * left out so editing a model card does not invalidate caches. Files are streamed: a graph
- * of hundreds of MB is neither held in memory nor read in one blocking call while `/ready`
- * and `/health` should keep answering.
+ * A short content hash over every file that can change the predictions of the graph served
+ * (`graphPath`). Docs (README.md) are left out so editing a model card does not invalidate
+ * caches, and so are the folder's other graphs (`model_quantized.onnx` beside `model.onnx`):
+ * each variant gets its own version, unchanged when the other is written. Files are streamed:
+ * a graph of hundreds of MB is neither held in memory nor read in one blocking call while
+ * `/ready` and `/health` should keep answering.
  */
-export async function computeModelVersion(modelDir: string): Promise<string> {
+export async function computeModelVersion(modelDir: string, graphPath: string): Promise<string> {
   const hash = createHash('sha256');
   const files = listFiles(modelDir)
     .filter((path) => !path.toLowerCase().endsWith('.md'))
+    .filter((path) => path === graphPath || !path.toLowerCase().endsWith('.onnx'))
     .sort();
   for (const path of files) {
     hash.update(relative(modelDir, path));

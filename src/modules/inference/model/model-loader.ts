@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import type { ModelDtype } from '../../../config';
 import { ModelLoadError } from '../inference.errors';
 import { createPreprocessor } from '../preprocessing/create-preprocessor';
 import type { Preprocessor } from '../preprocessing/preprocessor.interface';
@@ -8,12 +8,16 @@ import { OnnxModelRunner } from '../runtime/onnx-model-runner';
 import { WorkerPoolRunner } from '../runtime/worker-pool-runner';
 import { isLightGraph, readGraphCost, type GraphCost } from './graph-cost';
 import { readModelConfig, type ModelConfig } from './model-config';
-import { computeModelVersion, findGraphFile } from './model-files';
+import type { ModelSource } from './model-discovery';
+import { computeModelVersion, findGraphFile, graphCandidates } from './model-files';
 
 export interface PreparedModel {
-  /** The folder name, which is the name requests use. */
+  /** The name requests use: the folder name, or `<folder>@<dtype>` for a chosen variant. */
   readonly name: string;
   readonly dir: string;
+  /** Which graph of the folder is served (see ModelDtype). */
+  readonly dtype: ModelDtype;
+  /** Hash of the files the served graph's predictions depend on (computeModelVersion). */
   readonly version: string;
   readonly config: ModelConfig;
   /** Effective maximum sequence length: sift.max_length, else min(MAX_SEQ_LEN, the model's). */
@@ -56,21 +60,20 @@ const WARM_UP_TEXT = 'Sift warm-up: a short sentence to exercise the whole graph
  * start-up with a message that names the folder and file instead of failing a request.
  */
 export async function prepareModel(
-  dir: string,
+  source: ModelSource,
   maxSeqLen: number,
   runnerOptions: RunnerOptions,
 ): Promise<PreparedModel> {
+  const { dir, dtype } = source;
   const config = readModelConfig(dir);
   const maxSequenceLength =
     config.declaredMaxLength ?? Math.min(maxSeqLen, config.modelMaxLength ?? maxSeqLen);
   const preprocessor = createPreprocessor(dir, config, maxSequenceLength);
-  const graphPath = findGraphFile(dir);
+  const graphPath = findGraphFile(dir, dtype);
   if (graphPath === undefined) {
-    throw new ModelLoadError(
-      dir,
-      'model.onnx',
-      'file is missing (also looked for onnx/model.onnx)',
-    );
+    const [file, alternative] = graphCandidates(dtype);
+    const hint = dtype === 'q8' ? `; make it with \`npm run quantize -- ${dir}\`` : '';
+    throw new ModelLoadError(dir, file, `file is missing (also looked for ${alternative})${hint}`);
   }
   const graphFile = graphPath.slice(dir.length + 1);
   const prove = (runner: ModelRunner, runs: number) =>
@@ -98,9 +101,10 @@ export async function prepareModel(
     await prove(runner, pool.size + 1);
   }
   return {
-    name: basename(dir),
+    name: source.name,
     dir,
-    version: await computeModelVersion(dir),
+    dtype,
+    version: await computeModelVersion(dir, graphPath),
     config,
     maxSequenceLength,
     preprocessor,
