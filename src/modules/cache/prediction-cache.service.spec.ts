@@ -28,6 +28,7 @@ function predictionFor(text: string): Prediction {
     label: model.config.labels[best],
     score: probabilities[best],
     probabilities,
+    logits: probabilities.map(Math.log),
     truncated: false,
   };
 }
@@ -147,7 +148,11 @@ describe(PredictionCache.name, () => {
     const expected = [
       {
         key: predictionKey(model, 'a text'),
-        value: { probabilities: predictionFor('a text').probabilities, truncated: false },
+        value: {
+          probabilities: predictionFor('a text').probabilities,
+          logits: predictionFor('a text').logits,
+          truncated: false,
+        },
         ttlMs: 60_000,
       },
     ];
@@ -159,10 +164,12 @@ describe(PredictionCache.name, () => {
     const { sut, memory, redis, observer, infer } = setup();
     memory.entries.set(predictionKey(model, 'in memory'), {
       probabilities: [0.9, 0.1],
+      logits: [1, -1],
       truncated: false,
     });
     redis.entries.set(predictionKey(model, 'in redis'), {
       probabilities: [0.2, 0.8],
+      logits: [-0.7, 0.7],
       truncated: true,
     });
 
@@ -174,6 +181,7 @@ describe(PredictionCache.name, () => {
       label: 'spam',
       score: 0.8,
       probabilities: [0.2, 0.8],
+      logits: [-0.7, 0.7],
       truncated: true,
     });
     expect(redis.reads).toEqual([[predictionKey(model, 'in redis'), predictionKey(model, 'new')]]);

@@ -14,7 +14,7 @@ const KEY_NAMESPACE = 'sift';
  * Bumped whenever the stored value's shape changes: it is hashed into every key, so a release
  * with a new shape never reads an entry an older release wrote to the shared Redis.
  */
-const ENTRY_FORMAT = 1;
+const ENTRY_FORMAT = 2;
 
 /**
  * `sift:<model>:<version>:<sha256>`: the version is the model files' hash, so a new model can

@@ -185,6 +185,7 @@ export class InferenceService
         label,
         score: probabilities[best],
         probabilities,
+        logits: Array.from(logits),
         truncated: encoded[index].truncated,
       };
     });

@@ -4,6 +4,8 @@ export interface Prediction {
   readonly score: number;
   /** Probabilities in label-id order. */
   readonly probabilities: readonly number[];
+  /** The model's raw outputs, in label-id order (TEI's `raw_scores`, HF's `function_to_apply`). */
+  readonly logits: readonly number[];
   readonly truncated: boolean;
 }
 
