@@ -4,6 +4,7 @@ import { ClassificationModule } from '../classification/classification.module';
 import { InferenceModule } from '../inference';
 import { KServeV2Controller } from './kserve-v2/kserve-v2.controller';
 import { ProtocolClassifier } from './shared/protocol-classifier.service';
+import { TeiController } from './tei/tei.controller';
 
 /**
  * Foreign wire protocols (KServe V2, text-embeddings-inference, the Hugging Face Inference
@@ -11,7 +12,7 @@ import { ProtocolClassifier } from './shared/protocol-classifier.service';
  */
 @Module({
   imports: [InferenceModule, ClassificationModule],
-  controllers: [KServeV2Controller],
+  controllers: [KServeV2Controller, TeiController],
   providers: [ProtocolClassifier, TextRulesPipe],
 })
 export class ProtocolsModule {}

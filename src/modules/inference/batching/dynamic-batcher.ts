@@ -101,6 +101,11 @@ export class DynamicBatcher {
     });
   }
 
+  /** Padded-token budget of one run (TEI's `/info` reports it as `max_batch_tokens`). */
+  get maxBatchTokens(): number {
+    return this.options.maxBatchTokens;
+  }
+
   stats(): BatcherStats {
     return {
       runs: this.runs,

@@ -1,7 +1,8 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelLoadError } from '../inference.errors';
 import { readJsonFile, readOptionalJsonFile } from '../model/model-config';
-import type { EncodedText, Preprocessor } from './preprocessor.interface';
+import type { EncodedText, Preprocessor, TokenSpan } from './preprocessor.interface';
+import { alignTokens } from './token-offsets';
 
 const PROBE_TEXT = 'sift probe';
 
@@ -19,6 +20,7 @@ export class HfTokenizerPreprocessor implements Preprocessor {
     private readonly tokenizer: Tokenizer,
     readonly maxLength: number,
     readonly padId: number,
+    private readonly vocabulary: { readonly subwordPrefix: string; readonly unknownToken?: string },
   ) {
     const withSpecials = tokenizer.encode(PROBE_TEXT).ids;
     const content = tokenizer.encode(PROBE_TEXT, { add_special_tokens: false }).ids;
@@ -52,7 +54,7 @@ export class HfTokenizerPreprocessor implements Preprocessor {
     const padToken =
       typeof tokenizerConfig.pad_token === 'string' ? tokenizerConfig.pad_token : '[PAD]';
     const padId = tokenizer.token_to_id(padToken) ?? 0;
-    return new HfTokenizerPreprocessor(tokenizer, maxLength, padId);
+    return new HfTokenizerPreprocessor(tokenizer, maxLength, padId, vocabularyOf(tokenizerJson));
   }
 
   encode(text: string): EncodedText {
@@ -61,6 +63,51 @@ export class HfTokenizerPreprocessor implements Preprocessor {
     const kept = truncated ? content.slice(0, this.contentBudget) : content;
     return { ids: [...this.prefix, ...kept, ...this.suffix], truncated };
   }
+
+  tokenize(text: string, addSpecialTokens: boolean): TokenSpan[] {
+    const { ids, tokens } = this.tokenizer.encode(text, { add_special_tokens: false });
+    const chars = Array.from(text);
+    const offsets = alignTokens(text, tokens, this.vocabulary);
+    const content = ids.map((id, index): TokenSpan => {
+      const { start, stop } = offsets[index];
+      return {
+        id,
+        text: start === null || stop === null ? tokens[index] : chars.slice(start, stop).join(''),
+        special: false,
+        start,
+        stop,
+      };
+    });
+    if (!addSpecialTokens) return content;
+    return [...this.specials(this.prefix), ...content, ...this.specials(this.suffix)];
+  }
+
+  private specials(ids: readonly number[]): TokenSpan[] {
+    return ids.map((id) => ({
+      id,
+      text: this.tokenizer.id_to_token(id) ?? '',
+      special: true,
+      start: null,
+      stop: null,
+    }));
+  }
+}
+
+/** What offset recovery needs from tokenizer.json's model (WordPiece's `##` by default). */
+function vocabularyOf(tokenizerJson: unknown): {
+  subwordPrefix: string;
+  unknownToken?: string;
+} {
+  const model =
+    typeof tokenizerJson === 'object' && tokenizerJson !== null
+      ? (tokenizerJson as { model?: Record<string, unknown> }).model
+      : undefined;
+  const prefix = model?.continuing_subword_prefix;
+  const unknown = model?.unk_token;
+  return {
+    subwordPrefix: typeof prefix === 'string' ? prefix : '##',
+    unknownToken: typeof unknown === 'string' ? unknown : undefined,
+  };
 }
 
 function findSubsequence(haystack: readonly number[], needle: readonly number[]): number {

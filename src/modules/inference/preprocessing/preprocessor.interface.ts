@@ -6,6 +6,17 @@ export interface EncodedText {
   readonly truncated: boolean;
 }
 
+/** One token as TEI's `/tokenize` lists it; offsets are code points into the text. */
+export interface TokenSpan {
+  readonly id: number;
+  /** The text the token covers, or the token itself for special tokens. */
+  readonly text: string;
+  /** Added by the model's template (`[CLS]`, `[SEP]`), not read from the text. */
+  readonly special: boolean;
+  readonly start: number | null;
+  readonly stop: number | null;
+}
+
 /**
  * Turns raw text into model input ids. One per model; chosen from the model folder
  * (`tokenizer.json` for Hugging Face exports, `sift.preprocessor` in config.json otherwise).
@@ -16,4 +27,6 @@ export interface Preprocessor {
   /** Id used for padding positions (their attention mask is 0). */
   readonly padId: number;
   encode(text: string): EncodedText;
+  /** The tokens of `text`, untruncated; absent for preprocessors without a token vocabulary. */
+  tokenize?(text: string, addSpecialTokens: boolean): TokenSpan[];
 }
