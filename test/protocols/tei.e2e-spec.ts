@@ -175,16 +175,15 @@ describe('text-embeddings-inference routes', () => {
   it('POST /tokenize lists tokens with ids, text, special flags and code-point offsets', async () => {
     const response = await postJson(sut, '/tokenize', { inputs: 'Free money, now' });
     expect(response.statusCode).toBe(200);
-    const [tokens] =
-      response.json<
-        {
-          id: number;
-          text: string;
-          special: boolean;
-          start: number | null;
-          stop: number | null;
-        }[][]
-      >();
+    const [tokens] = response.json<
+      {
+        id: number;
+        text: string;
+        special: boolean;
+        start: number | null;
+        stop: number | null;
+      }[][]
+    >();
     expect(tokens[0]).toMatchObject({ text: '[CLS]', special: true, start: null, stop: null });
     expect(tokens.at(-1)).toMatchObject({ text: '[SEP]', special: true });
     const content = tokens.filter((token) => !token.special);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TextRulesPipe } from '../../common/pipes/text-rules.pipe';
 import { ClassificationModule } from '../classification/classification.module';
 import { InferenceModule } from '../inference';
+import { HfInferenceController } from './hf-inference/hf-inference.controller';
 import { KServeV2Controller } from './kserve-v2/kserve-v2.controller';
 import { ProtocolClassifier } from './shared/protocol-classifier.service';
 import { TeiController } from './tei/tei.controller';
@@ -12,7 +13,7 @@ import { TeiController } from './tei/tei.controller';
  */
 @Module({
   imports: [InferenceModule, ClassificationModule],
-  controllers: [KServeV2Controller, TeiController],
+  controllers: [KServeV2Controller, TeiController, HfInferenceController],
   providers: [ProtocolClassifier, TextRulesPipe],
 })
 export class ProtocolsModule {}

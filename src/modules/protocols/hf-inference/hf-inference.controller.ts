@@ -1,0 +1,84 @@
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { WithErrorShape } from '../../../common/http/route-error-shape';
+import type { Prediction } from '../../inference';
+import { toProbabilities } from '../../inference/postprocess';
+import { RateLimited } from '../../rate-limit';
+import { errorFieldShape } from '../shared/error-shapes';
+import { ProtocolClassifier } from '../shared/protocol-classifier.service';
+import { ProtocolRequestError } from '../shared/protocol-errors';
+import { parseHfTextClassification, type HfFunctionToApply } from './hf-request';
+
+/** One `{label, score}` of the text-classification task's output. */
+export interface HfLabelScore {
+  readonly label: string;
+  readonly score: number;
+}
+
+const HfErrors = (): MethodDecorator => WithErrorShape(errorFieldShape);
+
+function scores(prediction: Prediction, functionToApply: HfFunctionToApply | undefined): number[] {
+  // Without the parameter the model's own activation applies: exactly /classify's numbers.
+  if (functionToApply === undefined) return [...prediction.probabilities];
+  return toProbabilities(Float32Array.from(prediction.logits), functionToApply);
+}
+
+/**
+ * The Hugging Face Inference API's text-classification task, which the official clients
+ * (`@huggingface/inference`, `huggingface_hub`) call with an endpoint URL: `POST /` for the
+ * default model, `POST /models/{name}` for one model. The answer is always a list of lists.
+ */
+@Controller()
+export class HfInferenceController {
+  constructor(private readonly classifier: ProtocolClassifier) {}
+
+  @HfErrors()
+  @RateLimited()
+  @Post()
+  @HttpCode(200)
+  classifyDefault(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<HfLabelScore[][]> {
+    return this.answer(request, body);
+  }
+
+  @HfErrors()
+  @RateLimited()
+  @Post('models/:name')
+  @HttpCode(200)
+  classifyWith(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<HfLabelScore[][]> {
+    return this.answer(request, body, name);
+  }
+
+  private async answer(
+    request: FastifyRequest,
+    body: unknown,
+    name?: string,
+  ): Promise<HfLabelScore[][]> {
+    const task = parseHfTextClassification(body);
+    if (task.sequences.some((sequence) => sequence.pair !== undefined)) {
+      throw new ProtocolRequestError(
+        'text pairs are not supported by this server',
+        HttpStatus.UNPROCESSABLE_ENTITY,
+      );
+    }
+    const { model, answers } = await this.classifier.classify(request, {
+      texts: task.sequences.map((sequence) => sequence.text),
+      model: name,
+      listName: task.sequences.length > 1 ? 'inputs' : undefined,
+      singleName: 'inputs',
+    });
+    const labels = model.config.labels;
+    return answers.map(({ prediction }) =>
+      scores(prediction, task.functionToApply)
+        .map((score, index) => ({ label: labels[index], score }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, task.topK ?? labels.length),
+    );
+  }
+}
