@@ -61,12 +61,16 @@ describe('Open Inference Protocol (KServe V2) REST routes', () => {
     expect(other.json()).toEqual({ error: expect.stringContaining('no version "0"') });
   });
 
-  it('describes a model: its version, a BYTES text input and both outputs', async () => {
+  it('describes a model: its version, BYTES text inputs and both outputs', async () => {
     const expected = {
       name: 'spam-en',
       versions: [version],
       platform: 'onnxruntime_onnx',
-      inputs: [{ name: 'text', datatype: 'BYTES', shape: [-1] }],
+      // spam-en's tokenizer has a pair template, so it takes an optional second text too.
+      inputs: [
+        { name: 'text', datatype: 'BYTES', shape: [-1] },
+        { name: 'text_pair', datatype: 'BYTES', shape: [-1] },
+      ],
       outputs: [
         { name: 'probabilities', datatype: 'FP32', shape: [-1, 2] },
         { name: 'label', datatype: 'BYTES', shape: [-1] },
@@ -80,6 +84,11 @@ describe('Open Inference Protocol (KServe V2) REST routes', () => {
       url: `/v2/models/spam-en/versions/${version}`,
     });
     expect(versioned.json()).toEqual(expected);
+  });
+
+  it('lists no text_pair input for a model that takes single texts only', async () => {
+    const response = await sut.inject({ method: 'GET', url: '/v2/models/lang-id' });
+    expect(response.json().inputs).toEqual([{ name: 'text', datatype: 'BYTES', shape: [-1] }]);
   });
 
   it.each([

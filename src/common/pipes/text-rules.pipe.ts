@@ -1,4 +1,10 @@
-import { HttpException, HttpStatus, Injectable, type PipeTransform } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  type PipeTransform,
+} from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
 
 /**
@@ -12,6 +18,8 @@ const SUSPICIOUS_CONTENT =
 interface TextBody {
   text?: unknown;
   texts?: unknown;
+  text_pair?: unknown;
+  text_pairs?: unknown;
 }
 
 /** Which rule a request broke; each protocol maps it to its own status and error type. */
@@ -48,6 +56,16 @@ export class TextRulesPipe implements PipeTransform {
     const batch = Array.isArray(body.texts);
     const texts: unknown[] = batch ? (body.texts as unknown[]) : [body.text];
     this.check(texts, batch ? 'texts' : undefined);
+    // The second texts of pairs are texts too: the same limits and filter apply to each.
+    if (body.text_pair !== undefined) this.check([body.text_pair], undefined, 'text_pair');
+    if (Array.isArray(body.text_pairs)) {
+      if (body.text_pairs.length !== texts.length) {
+        throw new BadRequestException(
+          `text_pairs must have as many items as texts (${texts.length}, got ${body.text_pairs.length})`,
+        );
+      }
+      this.check(body.text_pairs, 'text_pairs');
+    }
     return body;
   }
 

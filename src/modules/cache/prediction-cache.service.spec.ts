@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { CacheObserver, CacheResult, CacheTier } from '../../common/observability/observers';
 import { loadConfig } from '../../config';
-import type { Prediction } from '../inference';
+import type { Prediction, TextInput } from '../inference';
 import { PredictionCache, type InferFn } from './prediction-cache.service';
 import { predictionKey } from './prediction-key';
 import type {
@@ -20,7 +20,8 @@ const model = {
 };
 
 /** A deterministic fake prediction: longer texts look spammier. */
-function predictionFor(text: string): Prediction {
+function predictionFor(input: TextInput): Prediction {
+  const text = typeof input === 'string' ? input : `${input.text} ${input.pair}`;
   const spam = Math.min(0.99, text.length / 100);
   const probabilities = [1 - spam, spam];
   const best = spam > 0.5 ? 1 : 0;

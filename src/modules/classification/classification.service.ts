@@ -1,7 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
 import { PredictionCache, type CachedAnswer } from '../cache/prediction-cache.service';
-import { InferenceService, type LoadedModel, type Prediction } from '../inference';
+import {
+  InferenceService,
+  isTextPair,
+  type LoadedModel,
+  type Prediction,
+  type TextInput,
+} from '../inference';
 import type { ClassificationResult } from './dto/classify-response.dto';
 
 /** Models with more labels than this get only their top labels in `scores` by default. */
@@ -22,7 +28,7 @@ export class ClassificationService {
   ) {}
 
   async classify(
-    texts: readonly string[],
+    texts: readonly TextInput[],
     options: ClassifyOptions,
   ): Promise<ClassificationResult[]> {
     const model = this.resolveModel(options);
@@ -43,7 +49,12 @@ export class ClassificationService {
    * Predictions in input order, the one path every protocol shares: cache lookup, then one
    * coalesced inference of the misses through the batcher, written behind the response.
    */
-  predict(model: LoadedModel, texts: readonly string[]): Promise<CachedAnswer[]> {
+  predict(model: LoadedModel, texts: readonly TextInput[]): Promise<CachedAnswer[]> {
+    if (!model.preprocessor.supportsPairs && texts.some(isTextPair)) {
+      throw new UnprocessableEntityException(
+        `Model "${model.name}" classifies single texts; its tokenizer has no text-pair template`,
+      );
+    }
     return this.cache.resolve(model, texts, (missing) => this.inference.predict(model, missing));
   }
 

@@ -20,3 +20,12 @@ export interface InferenceObserver {
 }
 
 export const INFERENCE_OBSERVER = Symbol('sift:inference-observer');
+
+/** Two texts for a sequence-pair model (NLI, re-rankers): `[CLS] text [SEP] pair [SEP]`. */
+export interface TextPair {
+  readonly text: string;
+  readonly pair: string;
+}
+
+/** What a model classifies: one text, or a text pair. */
+export type TextInput = string | TextPair;

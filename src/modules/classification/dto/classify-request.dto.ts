@@ -41,6 +41,12 @@ export class ClassifyRequestDto extends ModelSelectionDto {
   @IsString()
   @IsNotEmpty()
   text!: string;
+
+  /** The second text, for sequence-pair models (NLI, re-rankers, paraphrase detection). */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  text_pair?: string;
 }
 
 export class ClassifyBatchRequestDto extends ModelSelectionDto {
@@ -48,4 +54,10 @@ export class ClassifyBatchRequestDto extends ModelSelectionDto {
   @ArrayNotEmpty({ message: 'texts must contain at least one text' })
   @IsString({ each: true })
   texts!: string[];
+
+  /** `text_pairs[i]` is the second text of `texts[i]`; as many items as `texts`. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  text_pairs?: string[];
 }

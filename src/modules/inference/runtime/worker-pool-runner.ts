@@ -101,9 +101,16 @@ export class WorkerPoolRunner implements ModelRunner {
     return this.pool.size * this.pool.depth;
   }
 
-  run(rows: readonly (readonly number[])[], padId: number): Promise<Logits> {
+  run(
+    rows: readonly (readonly number[])[],
+    padId: number,
+    typeStarts?: readonly (number | undefined)[],
+  ): Promise<Logits> {
     if (this.released) return Promise.reject(new Error('The model runner has been released'));
-    const { ids, lengths } = packRows(rows);
+    const packed = packRows(rows, typeStarts);
+    const { ids, lengths } = packed;
+    const transfer = [ids.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer];
+    if (packed.typeStarts !== undefined) transfer.push(packed.typeStarts.buffer as ArrayBuffer);
     return new Promise<Logits>((resolve, reject) => {
       const soloWorker = this.idleSoloWorker();
       const queued: QueuedRun = {
@@ -112,10 +119,11 @@ export class WorkerPoolRunner implements ModelRunner {
           id: this.nextRunId++,
           ids,
           lengths,
+          typeStarts: packed.typeStarts,
           padId,
           solo: soloWorker !== undefined,
         },
-        transfer: [ids.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer],
+        transfer,
         resolve,
         reject,
       };

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
 import type { Prediction } from '../../inference';
@@ -6,7 +6,6 @@ import { toProbabilities } from '../../inference/postprocess';
 import { RateLimited } from '../../rate-limit';
 import { errorFieldShape } from '../shared/error-shapes';
 import { ProtocolClassifier } from '../shared/protocol-classifier.service';
-import { ProtocolRequestError } from '../shared/protocol-errors';
 import { parseHfTextClassification, type HfFunctionToApply } from './hf-request';
 
 /** One `{label, score}` of the text-classification task's output. */
@@ -61,17 +60,12 @@ export class HfInferenceController {
     name?: string,
   ): Promise<HfLabelScore[][]> {
     const task = parseHfTextClassification(body);
-    if (task.sequences.some((sequence) => sequence.pair !== undefined)) {
-      throw new ProtocolRequestError(
-        'text pairs are not supported by this server',
-        HttpStatus.UNPROCESSABLE_ENTITY,
-      );
-    }
     const { model, answers } = await this.classifier.classify(request, {
-      texts: task.sequences.map((sequence) => sequence.text),
+      inputs: task.sequences.map(({ text, pair }) => (pair === undefined ? text : { text, pair })),
       model: name,
       listName: task.sequences.length > 1 ? 'inputs' : undefined,
       singleName: 'inputs',
+      pairName: 'text_pair',
     });
     const labels = model.config.labels;
     return answers.map(({ prediction }) =>

@@ -11,6 +11,7 @@ import {
   V2_LABEL_OUTPUT,
   V2_PROBABILITIES_OUTPUT,
   V2_TEXT_INPUT,
+  V2_TEXT_PAIR_INPUT,
 } from './v2-infer-request';
 import { v2Outputs, type V2Tensor } from './v2-infer-response';
 
@@ -42,7 +43,13 @@ function modelMetadata(model: LoadedModel): V2ModelMetadata {
     name: model.name,
     versions: [model.version],
     platform: 'onnxruntime_onnx',
-    inputs: [{ name: V2_TEXT_INPUT, datatype: 'BYTES', shape: [-1] }],
+    inputs: [
+      { name: V2_TEXT_INPUT, datatype: 'BYTES', shape: [-1] },
+      // Optional: the second texts of pairs, for models whose tokenizer has a pair template.
+      ...(model.preprocessor.supportsPairs
+        ? [{ name: V2_TEXT_PAIR_INPUT, datatype: 'BYTES' as const, shape: [-1] }]
+        : []),
+    ],
     outputs: [
       { name: V2_PROBABILITIES_OUTPUT, datatype: 'FP32', shape: [-1, model.config.labels.length] },
       { name: V2_LABEL_OUTPUT, datatype: 'BYTES', shape: [-1] },
@@ -152,7 +159,11 @@ export class KServeV2Controller {
   ): Promise<V2InferResponse> {
     const infer = parseV2InferRequest(body);
     const { model, answers } = await this.classifier.classify(request, {
-      texts: infer.texts,
+      inputs: infer.texts.map((text, index) => {
+        const pair = infer.pairs?.[index];
+        return pair === undefined ? text : { text, pair };
+      }),
+      pairName: `input "${V2_TEXT_PAIR_INPUT}" data`,
       model: name,
       modelVersion: version,
       listName: `input "${V2_TEXT_INPUT}" data`,

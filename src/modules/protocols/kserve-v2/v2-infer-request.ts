@@ -4,6 +4,9 @@ import { ProtocolRequestError } from '../shared/protocol-errors';
 
 /** Input and output tensor names Sift's V2 models declare. */
 export const V2_TEXT_INPUT = 'text';
+/** The second texts of text pairs, row for row with `text` (sequence-pair models). */
+export const V2_TEXT_PAIR_INPUT = 'text_pair';
+const V2_INPUTS = [V2_TEXT_INPUT, V2_TEXT_PAIR_INPUT];
 export const V2_PROBABILITIES_OUTPUT = 'probabilities';
 export const V2_LABEL_OUTPUT = 'label';
 export const V2_OUTPUTS = [V2_PROBABILITIES_OUTPUT, V2_LABEL_OUTPUT] as const;
@@ -39,6 +42,8 @@ export interface V2RequestedOutput {
 export interface V2InferRequest {
   readonly id?: string;
   readonly texts: readonly string[];
+  /** `pairs[i]` is the second text of `texts[i]`, when the request has a `text_pair` input. */
+  readonly pairs?: readonly string[];
   readonly outputs: readonly V2RequestedOutput[];
 }
 
@@ -99,18 +104,30 @@ function requestedOutput(output: z.infer<typeof requestOutput>): V2RequestedOutp
 export function parseV2InferRequest(body: unknown): V2InferRequest {
   const request = parseBody(inferRequest, body);
   for (const input of request.inputs) {
-    if (input.name !== V2_TEXT_INPUT) {
+    if (!V2_INPUTS.includes(input.name)) {
       throw new ProtocolRequestError(
-        `unknown input "${input.name}"; the model takes "${V2_TEXT_INPUT}" (BYTES)`,
+        `unknown input "${input.name}"; the model takes "${V2_TEXT_INPUT}" (BYTES) and, for text pairs, "${V2_TEXT_PAIR_INPUT}" (BYTES)`,
       );
     }
   }
-  if (request.inputs.length > 1) {
-    throw new ProtocolRequestError(`input "${V2_TEXT_INPUT}" is given more than once`);
+  const named = (name: string) => request.inputs.filter((input) => input.name === name);
+  const [text, ...extraTexts] = named(V2_TEXT_INPUT);
+  const [pair, ...extraPairs] = named(V2_TEXT_PAIR_INPUT);
+  if (extraTexts.length > 0 || extraPairs.length > 0) {
+    throw new ProtocolRequestError('each input may be given once');
   }
+  if (text === undefined) throw new ProtocolRequestError(`input "${V2_TEXT_INPUT}" is missing`);
   const outputs =
     request.outputs === undefined || request.outputs.length === 0
       ? V2_OUTPUTS.map((name) => ({ name }))
       : request.outputs.map(requestedOutput);
-  return { id: request.id, texts: texts(request.inputs[0]), outputs };
+  const firsts = texts(text);
+  if (pair === undefined) return { id: request.id, texts: firsts, outputs };
+  const seconds = texts(pair);
+  if (seconds.length !== firsts.length) {
+    throw new ProtocolRequestError(
+      `input "${V2_TEXT_PAIR_INPUT}" must have as many elements as "${V2_TEXT_INPUT}" (${firsts.length}, got ${seconds.length})`,
+    );
+  }
+  return { id: request.id, texts: firsts, pairs: seconds, outputs };
 }

@@ -4,17 +4,20 @@ import { annotateRequest } from '../../../common/http/request-annotation';
 import { TextRulesPipe } from '../../../common/pipes/text-rules.pipe';
 import type { CachedAnswer } from '../../cache/prediction-cache.service';
 import { ClassificationService } from '../../classification/classification.service';
-import type { LoadedModel } from '../../inference';
+import { isTextPair, type LoadedModel, type TextInput } from '../../inference';
 import { InputTooLongError } from './protocol-errors';
 
 /** One protocol request, reduced to what Sift needs to answer it. */
 export interface ProtocolClassifyRequest {
-  readonly texts: readonly string[];
+  /** Texts, or text pairs for sequence-pair models. */
+  readonly inputs: readonly TextInput[];
   readonly model?: string;
   readonly modelVersion?: string;
   /** How messages name the texts: `inputs[2]` for a list, `singleName` for one text. */
   readonly listName?: string;
   readonly singleName?: string;
+  /** How messages name the second texts of pairs (`text_pair` by default). */
+  readonly pairName?: string;
   /** False: an input over the model's maximum length is refused instead of cut (TEI). */
   readonly truncate?: boolean;
 }
@@ -40,11 +43,18 @@ export class ProtocolClassifier {
     request: FastifyRequest,
     input: ProtocolClassifyRequest,
   ): Promise<ProtocolClassifyResult> {
-    annotateRequest(request, { model: input.model, texts: input.texts.length });
-    this.textRules.check(input.texts, input.listName, input.singleName);
+    const { inputs } = input;
+    annotateRequest(request, { model: input.model, texts: inputs.length });
+    const firsts = inputs.map((item) => (typeof item === 'string' ? item : item.text));
+    this.textRules.check(firsts, input.listName, input.singleName);
+    const seconds = inputs.filter(isTextPair).map((item) => item.pair);
+    const pairName = input.pairName ?? 'text_pair';
+    if (seconds.length > 0) {
+      this.textRules.check(seconds, seconds.length > 1 ? pairName : undefined, pairName);
+    }
     const model = this.resolveModel(input.model, input.modelVersion);
     if (input.truncate === false) this.refuseOverLong(model, input);
-    const answers = await this.classification.predict(model, input.texts);
+    const answers = await this.classification.predict(model, inputs);
     annotateRequest(request, {
       model: model.name,
       cached: answers.filter((answer) => answer.cached).length,
@@ -57,8 +67,12 @@ export class ProtocolClassifier {
   }
 
   private refuseOverLong(model: LoadedModel, input: ProtocolClassifyRequest): void {
-    input.texts.forEach((text, index) => {
-      if (!model.preprocessor.encode(text).truncated) return;
+    input.inputs.forEach((item, index) => {
+      const encoded =
+        typeof item === 'string'
+          ? model.preprocessor.encode(item)
+          : model.preprocessor.encode(item.text, item.pair);
+      if (!encoded.truncated) return;
       const field =
         input.listName === undefined ? (input.singleName ?? 'text') : `${input.listName}[${index}]`;
       throw new InputTooLongError(field, model.maxSequenceLength);

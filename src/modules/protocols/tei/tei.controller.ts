@@ -99,14 +99,11 @@ export class TeiController {
     name?: string,
   ): Promise<TeiPrediction[] | TeiPrediction[][]> {
     const predict = parseTeiPredict(body);
-    if (predict.sequences.some((sequence) => sequence.pair !== undefined)) {
-      throw new ProtocolRequestError(
-        'text pairs are not supported by this server',
-        HttpStatus.UNPROCESSABLE_ENTITY,
-      );
-    }
     const { model, answers } = await this.classifier.classify(request, {
-      texts: predict.sequences.map((sequence) => sequence.text),
+      inputs: predict.sequences.map(({ text, pair }) =>
+        pair === undefined ? text : { text, pair },
+      ),
+      pairName: 'inputs (second texts)',
       model: name,
       listName: predict.batch ? 'inputs' : undefined,
       singleName: 'inputs',
