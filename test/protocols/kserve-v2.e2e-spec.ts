@@ -247,3 +247,26 @@ describe('Open Inference Protocol (KServe V2) REST routes', () => {
     expect(response.json()).toEqual({ error: expect.any(String) });
   });
 });
+
+describe('Open Inference Protocol health while shutting down', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp();
+    // What SIGTERM starts: no new work, readiness turns false.
+    await sut.inference.drain(1000);
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('answers readiness false as the spec says (4xx, empty body) while liveness stays true', async () => {
+    for (const url of ['/v2/health/ready', '/v2/models/spam-en/ready']) {
+      const response = await sut.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toBe('');
+    }
+    expect((await sut.inject({ method: 'GET', url: '/v2/health/live' })).statusCode).toBe(200);
+  });
+});
