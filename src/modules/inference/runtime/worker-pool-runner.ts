@@ -107,10 +107,7 @@ export class WorkerPoolRunner implements ModelRunner {
     typeStarts?: readonly (number | undefined)[],
   ): Promise<Logits> {
     if (this.released) return Promise.reject(new Error('The model runner has been released'));
-    const packed = packRows(rows, typeStarts);
-    const { ids, lengths } = packed;
-    const transfer = [ids.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer];
-    if (packed.typeStarts !== undefined) transfer.push(packed.typeStarts.buffer as ArrayBuffer);
+    const { ids, lengths, typeStarts: starts } = packRows(rows, typeStarts);
     return new Promise<Logits>((resolve, reject) => {
       const soloWorker = this.idleSoloWorker();
       const queued: QueuedRun = {
@@ -119,11 +116,13 @@ export class WorkerPoolRunner implements ModelRunner {
           id: this.nextRunId++,
           ids,
           lengths,
-          typeStarts: packed.typeStarts,
+          typeStarts: starts,
           padId,
           solo: soloWorker !== undefined,
         },
-        transfer,
+        transfer: [ids, lengths, starts].flatMap((array) =>
+          array === undefined ? [] : [array.buffer as ArrayBuffer],
+        ),
         resolve,
         reject,
       };
