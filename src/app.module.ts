@@ -7,6 +7,7 @@ import { ClassificationModule } from './modules/classification/classification.mo
 import { HealthModule } from './modules/health/health.module';
 import { InferenceModule } from './modules/inference';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { ProtocolsModule } from './modules/protocols/protocols.module';
 import { RateLimitModule } from './modules/rate-limit';
 import { RedisModule } from './modules/redis/redis.module';
 
@@ -22,6 +23,7 @@ export class AppModule {
         MetricsModule,
         InferenceModule,
         ClassificationModule,
+        ProtocolsModule,
         HealthModule,
         RateLimitModule.forRoot(config),
       ],

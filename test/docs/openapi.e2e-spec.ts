@@ -168,12 +168,20 @@ describe('DOCS_ENABLED and PLAYGROUND_ENABLED', () => {
     '/openapi.yaml',
     '/docs',
     '/docs/swagger-ui.css',
-    '/',
     '/playground/playground.js',
   ])('turned off, GET %s is a 404 in the error shape under the strict API CSP', async (url) => {
     const response = await sut.inject({ method: 'GET', url });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    expect(response.headers['content-security-policy']).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
+  });
+
+  it('turned off, GET / is a 405: the path still takes the Hugging Face API POST', async () => {
+    const response = await sut.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('POST');
     expect(response.headers['content-security-policy']).toBe(
       "default-src 'none';frame-ancestors 'none'",
     );

@@ -16,9 +16,9 @@ export interface CurlExample {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string | undefined;
-  /** The documented response: the `# ` lines after the command, joined (undefined if none). */
-  readonly documented: string | undefined;
-  /** Lines the documented response spans (0 when there is none). */
+  /** The documented response: the `# ` lines after the command, joined. */
+  readonly documented: string;
+  /** Lines the documented response spans. */
   readonly documentedLines: number;
 }
 
@@ -27,7 +27,7 @@ export const EXAMPLE_ENV: Readonly<Record<string, string>> = {
   ADMIN_API_KEY: 'readme-example-admin-key',
 };
 
-/** Every curl command in the README's bash blocks that documents its response. */
+/** Every curl command in the README's bash blocks that documents its response as `# ` lines. */
 export function findCurlExamples(readme: string): CurlExample[] {
   const lines = readme.split('\n');
   const examples: CurlExample[] = [];
@@ -50,11 +50,13 @@ export function findCurlExamples(readme: string): CurlExample[] {
       i++;
       documented.push(lines[i].slice(2));
     }
+    // Commands shown without a response (headers with -si, a multi-line body) are not run.
+    if (documented.length === 0) continue;
     examples.push({
       line: start,
       command,
       ...parseCurl(command),
-      documented: documented.length > 0 ? documented.join('') : undefined,
+      documented: documented.join(''),
       documentedLines: documented.length,
     });
   }

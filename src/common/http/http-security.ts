@@ -7,6 +7,7 @@ import type { AppConfig } from '../../config';
 import { noteRejection } from '../observability/rejection-reason';
 import { shapeError, type ShapedError } from './error-response';
 import { registerJsonBodyParser } from './json-body.parser';
+import { routeErrorShape } from './route-error-shape';
 
 /** Headers a browser script may read from our responses. */
 const EXPOSED_HEADERS = [
@@ -148,9 +149,10 @@ export function registerHttpSecurity(app: NestFastifyApplication, config: AppCon
 }
 
 /**
- * Answers with the uniform error shape outside Nest's exception filter. Fastify's
- * `frameworkErrors` option uses it: errors it raises before routing (a malformed URL such as
- * `/classify%zz`) are otherwise answered by Fastify itself, outside our error shape.
+ * Answers with the uniform error shape, or the route's own (see WithErrorShape). The exception
+ * filter sends through it, and so does Fastify's `frameworkErrors` option: errors it raises
+ * before routing (a malformed URL such as `/classify%zz`) are otherwise answered by Fastify
+ * itself, outside our error shape.
  */
 export function replyWithShapedError(
   error: unknown,
@@ -159,6 +161,11 @@ export function replyWithShapedError(
 ): ShapedError {
   const shaped = shapeError(error, String(request.id));
   noteRejection(request, error, shaped.status);
-  void reply.status(shaped.status).headers(shaped.headers).send(shaped.body);
+  // Routes that speak another protocol answer in its shape (see WithErrorShape).
+  const answer = routeErrorShape(request)?.(error, shaped) ?? {
+    status: shaped.status,
+    body: shaped.body,
+  };
+  void reply.status(answer.status).headers(shaped.headers).send(answer.body);
   return shaped;
 }

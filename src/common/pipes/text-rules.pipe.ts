@@ -1,7 +1,8 @@
 import {
   BadRequestException,
+  HttpException,
+  HttpStatus,
   Injectable,
-  UnprocessableEntityException,
   type PipeTransform,
 } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
@@ -17,11 +18,35 @@ const SUSPICIOUS_CONTENT =
 interface TextBody {
   text?: unknown;
   texts?: unknown;
+  text_pair?: unknown;
+  text_pairs?: unknown;
+}
+
+/** Which rule a request broke; each protocol maps it to its own status and error type. */
+export type TextRule = 'too-many' | 'not-a-string' | 'empty' | 'too-long' | 'content';
+
+const RULE_STATUS: Readonly<Record<TextRule, HttpStatus>> = {
+  'too-many': HttpStatus.BAD_REQUEST,
+  'not-a-string': HttpStatus.BAD_REQUEST,
+  empty: HttpStatus.BAD_REQUEST,
+  'too-long': HttpStatus.BAD_REQUEST,
+  content: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
+/** A broken text rule, with Sift's own status (400, or 422 for the content filter). */
+export class TextRuleError extends HttpException {
+  constructor(
+    readonly rule: TextRule,
+    message: string,
+  ) {
+    super(message, RULE_STATUS[rule]);
+  }
 }
 
 /**
  * Limits that depend on configuration, applied after the DTO's shape validation:
- * text length, batch size, blank texts and the optional content filter.
+ * text length, batch size, blank texts and the optional content filter. Every protocol
+ * applies the same rules through `check`.
  */
 @Injectable()
 export class TextRulesPipe implements PipeTransform {
@@ -30,26 +55,45 @@ export class TextRulesPipe implements PipeTransform {
   transform<T extends TextBody>(body: T): T {
     const batch = Array.isArray(body.texts);
     const texts: unknown[] = batch ? (body.texts as unknown[]) : [body.text];
-    if (batch && texts.length > this.config.MAX_BATCH_ITEMS) {
-      throw new BadRequestException(
-        `texts must contain at most ${this.config.MAX_BATCH_ITEMS} items (got ${texts.length})`,
+    this.check(texts, batch ? 'texts' : undefined);
+    // The second texts of pairs are texts too: the same limits and filter apply to each.
+    if (body.text_pair !== undefined) this.check([body.text_pair], undefined, 'text_pair');
+    if (Array.isArray(body.text_pairs)) {
+      if (body.text_pairs.length !== texts.length) {
+        throw new BadRequestException(
+          `text_pairs must have as many items as texts (${texts.length}, got ${body.text_pairs.length})`,
+        );
+      }
+      this.check(body.text_pairs, 'text_pairs');
+    }
+    return body;
+  }
+
+  /**
+   * Throws a {@link TextRuleError} for the first rule `texts` break. `listName` names the
+   * list in messages (`texts[3]`); without it the request holds one text, called `text`.
+   */
+  check(texts: readonly unknown[], listName?: string, singleName = 'text'): void {
+    if (listName !== undefined && texts.length > this.config.MAX_BATCH_ITEMS) {
+      throw new TextRuleError(
+        'too-many',
+        `${listName} must contain at most ${this.config.MAX_BATCH_ITEMS} items (got ${texts.length})`,
       );
     }
     texts.forEach((text, index) => {
-      const field = batch ? `texts[${index}]` : 'text';
-      if (typeof text !== 'string') throw new BadRequestException(`${field} must be a string`);
-      if (text.trim().length === 0) throw new BadRequestException(`${field} must not be empty`);
+      const field = listName === undefined ? singleName : `${listName}[${index}]`;
+      if (typeof text !== 'string')
+        throw new TextRuleError('not-a-string', `${field} must be a string`);
+      if (text.trim().length === 0) throw new TextRuleError('empty', `${field} must not be empty`);
       if (text.length > this.config.MAX_TEXT_CHARS) {
-        throw new BadRequestException(
+        throw new TextRuleError(
+          'too-long',
           `${field} must be at most ${this.config.MAX_TEXT_CHARS} characters (got ${text.length})`,
         );
       }
       if (this.config.CONTENT_FILTER && SUSPICIOUS_CONTENT.test(text)) {
-        throw new UnprocessableEntityException(
-          `Potentially malicious content detected in ${field}`,
-        );
+        throw new TextRuleError('content', `Potentially malicious content detected in ${field}`);
       }
     });
-    return body;
   }
 }

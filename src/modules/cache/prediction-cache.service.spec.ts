@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { CacheObserver, CacheResult, CacheTier } from '../../common/observability/observers';
 import { loadConfig } from '../../config';
-import type { Prediction } from '../inference';
+import type { Prediction, TextInput } from '../inference';
 import { PredictionCache, type InferFn } from './prediction-cache.service';
 import { predictionKey } from './prediction-key';
 import type {
@@ -20,7 +20,8 @@ const model = {
 };
 
 /** A deterministic fake prediction: longer texts look spammier. */
-function predictionFor(text: string): Prediction {
+function predictionFor(input: TextInput): Prediction {
+  const text = typeof input === 'string' ? input : `${input.text} ${input.pair}`;
   const spam = Math.min(0.99, text.length / 100);
   const probabilities = [1 - spam, spam];
   const best = spam > 0.5 ? 1 : 0;
@@ -28,6 +29,7 @@ function predictionFor(text: string): Prediction {
     label: model.config.labels[best],
     score: probabilities[best],
     probabilities,
+    logits: probabilities.map(Math.log),
     truncated: false,
   };
 }
@@ -147,7 +149,11 @@ describe(PredictionCache.name, () => {
     const expected = [
       {
         key: predictionKey(model, 'a text'),
-        value: { probabilities: predictionFor('a text').probabilities, truncated: false },
+        value: {
+          probabilities: predictionFor('a text').probabilities,
+          logits: predictionFor('a text').logits,
+          truncated: false,
+        },
         ttlMs: 60_000,
       },
     ];
@@ -159,10 +165,12 @@ describe(PredictionCache.name, () => {
     const { sut, memory, redis, observer, infer } = setup();
     memory.entries.set(predictionKey(model, 'in memory'), {
       probabilities: [0.9, 0.1],
+      logits: [1, -1],
       truncated: false,
     });
     redis.entries.set(predictionKey(model, 'in redis'), {
       probabilities: [0.2, 0.8],
+      logits: [-0.7, 0.7],
       truncated: true,
     });
 
@@ -174,6 +182,7 @@ describe(PredictionCache.name, () => {
       label: 'spam',
       score: 0.8,
       probabilities: [0.2, 0.8],
+      logits: [-0.7, 0.7],
       truncated: true,
     });
     expect(redis.reads).toEqual([[predictionKey(model, 'in redis'), predictionKey(model, 'new')]]);

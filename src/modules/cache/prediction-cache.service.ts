@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { CACHE_OBSERVER, type CacheObserver } from '../../common/observability/observers';
 import { InjectConfig, type AppConfig } from '../../config';
-import type { Prediction } from '../inference';
+import type { Prediction, TextInput } from '../inference';
 import { modelKeyPrefix, predictionKey, type PredictionScope } from './prediction-key';
 import {
   isStoredPrediction,
@@ -47,8 +47,8 @@ export interface InvalidationResult {
   readonly redis: number;
 }
 
-/** Runs texts through the model; results in input order. */
-export type InferFn = (texts: readonly string[]) => Promise<readonly Prediction[]>;
+/** Runs texts (or text pairs) through the model; results in input order. */
+export type InferFn = (texts: readonly TextInput[]) => Promise<readonly Prediction[]>;
 
 /**
  * Answers predictions from an in-process tier, then the shared Redis tier, and runs only the
@@ -93,7 +93,7 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
    */
   async resolve(
     model: CacheableModel,
-    texts: readonly string[],
+    texts: readonly TextInput[],
     infer: InferFn,
   ): Promise<CachedAnswer[]> {
     if (!this.enabled) {
@@ -105,7 +105,7 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
     const generation = this.generationOf(model.name);
     const stored = await this.lookup(keys, labels.length);
 
-    const toRun = new Map<string, string>();
+    const toRun = new Map<string, TextInput>();
     for (const [index, entry] of stored.entries()) {
       if (entry === undefined && !this.inFlight.has(keys[index]))
         toRun.set(keys[index], texts[index]);
@@ -202,7 +202,7 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
    */
   private runMisses(
     model: CacheableModel,
-    toRun: Map<string, string>,
+    toRun: Map<string, TextInput>,
     infer: InferFn,
     generation: number,
   ): void {

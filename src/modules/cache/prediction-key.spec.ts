@@ -18,6 +18,16 @@ describe(predictionKey.name, () => {
     expect(predictionKey({ ...scope, maxSequenceLength: 64 }, 'hello')).not.toBe(base);
   });
 
+  it('keys a text pair by both texts and where they split, apart from any single text', () => {
+    const pair = predictionKey(scope, { text: 'ab', pair: 'c' });
+    expect(pair).toBe(predictionKey(scope, { text: 'ab', pair: 'c' }));
+    expect(pair).not.toBe(predictionKey(scope, { text: 'a', pair: 'bc' }));
+    expect(pair).not.toBe(predictionKey(scope, { text: 'c', pair: 'ab' }));
+    expect(pair).not.toBe(predictionKey(scope, 'abc'));
+    expect(pair).not.toBe(predictionKey(scope, 'p:2:abc'));
+    expect(isPredictionKey(pair)).toBe(true);
+  });
+
   it('starts with the prefixes invalidation matches on', () => {
     const key = predictionKey(scope, 'hello');
     expect(key.startsWith(modelKeyPrefix('spam-en'))).toBe(true);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TextInput } from '../inference';
 
 /** Everything about a model that decides which cached answers are valid for it. */
 export interface PredictionScope {
@@ -14,20 +15,21 @@ const KEY_NAMESPACE = 'sift';
  * Bumped whenever the stored value's shape changes: it is hashed into every key, so a release
  * with a new shape never reads an entry an older release wrote to the shared Redis.
  */
-const ENTRY_FORMAT = 1;
+const ENTRY_FORMAT = 2;
 
 /**
  * `sift:<model>:<version>:<sha256>`: the version is the model files' hash, so a new model can
- * never be answered from an old entry; the digest covers the text and the settings that change
- * the output.
+ * never be answered from an old entry; the digest covers the text (both texts of a pair) and
+ * the settings that change the output.
  */
-export function predictionKey(scope: PredictionScope, text: string): string {
+export function predictionKey(scope: PredictionScope, input: TextInput): string {
   // The prefix holds no ':' but the separators, so it cannot run into the text; hashing the
-  // text directly avoids copying up to MAX_TEXT_CHARS into a JSON string per lookup.
-  const digest = createHash('sha256')
-    .update(`${ENTRY_FORMAT}:${scope.maxSequenceLength}:`)
-    .update(text)
-    .digest('hex');
+  // text directly avoids copying up to MAX_TEXT_CHARS into a JSON string per lookup. `s:` and
+  // `p:<length of the first text>:` keep a text, and each split of a pair, apart.
+  const hash = createHash('sha256').update(`${ENTRY_FORMAT}:${scope.maxSequenceLength}:`);
+  if (typeof input === 'string') hash.update('s:').update(input);
+  else hash.update(`p:${input.text.length}:`).update(input.text).update(input.pair);
+  const digest = hash.digest('hex');
   return `${modelKeyPrefix(scope.name, scope.version)}${digest}`;
 }
 

@@ -3,22 +3,39 @@ import { isStoredPrediction, restorePrediction, toStoredPrediction } from './sto
 describe(restorePrediction.name, () => {
   it('rebuilds label and score as inference does, first highest probability winning', () => {
     expect(
-      restorePrediction({ probabilities: [0.25, 0.5, 0.5], truncated: true }, ['a', 'b', 'c']),
+      restorePrediction({ probabilities: [0.25, 0.5, 0.5], logits: [-1, 0, 0], truncated: true }, [
+        'a',
+        'b',
+        'c',
+      ]),
     ).toEqual({
       label: 'b',
       score: 0.5,
       probabilities: [0.25, 0.5, 0.5],
+      logits: [-1, 0, 0],
       truncated: true,
     });
   });
 
   it('round-trips what toStoredPrediction keeps', () => {
-    const prediction = { label: 'spam', score: 0.9, probabilities: [0.1, 0.9], truncated: false };
+    const prediction = {
+      label: 'spam',
+      score: 0.9,
+      probabilities: [0.1, 0.9],
+      logits: [-1.1, 1.1],
+      truncated: false,
+    };
     expect(restorePrediction(toStoredPrediction(prediction), ['ham', 'spam'])).toEqual(prediction);
   });
 
   it('stores a frozen copy and restores a fresh one, so no caller can change a cached entry', () => {
-    const prediction = { label: 'spam', score: 0.9, probabilities: [0.1, 0.9], truncated: false };
+    const prediction = {
+      label: 'spam',
+      score: 0.9,
+      probabilities: [0.1, 0.9],
+      logits: [-1.1, 1.1],
+      truncated: false,
+    };
     const stored = toStoredPrediction(prediction);
     prediction.probabilities[0] = 0.5;
     expect(stored.probabilities).toEqual([0.1, 0.9]);
@@ -29,8 +46,10 @@ describe(restorePrediction.name, () => {
 });
 
 describe(isStoredPrediction.name, () => {
-  it('accepts probabilities for every label and a truncated flag', () => {
-    expect(isStoredPrediction({ probabilities: [0.1, 0.9], truncated: false }, 2)).toBe(true);
+  it('accepts probabilities and logits for every label and a truncated flag', () => {
+    expect(
+      isStoredPrediction({ probabilities: [0.1, 0.9], logits: [0, 2.2], truncated: false }, 2),
+    ).toBe(true);
   });
 
   it.each([
@@ -38,7 +57,12 @@ describe(isStoredPrediction.name, () => {
     ['a string', 'oops'],
     ['too few probabilities', { probabilities: [1], truncated: false }],
     ['a non-number probability', { probabilities: [0.1, null], truncated: false }],
-    ['no truncated flag', { probabilities: [0.1, 0.9] }],
+    ['no truncated flag', { probabilities: [0.1, 0.9], logits: [0, 2.2] }],
+    [
+      'no logits (an entry from before logits were kept)',
+      { probabilities: [0.1, 0.9], truncated: false },
+    ],
+    ['too few logits', { probabilities: [0.1, 0.9], logits: [0], truncated: false }],
   ])('rejects %s', (_, value) => {
     expect(isStoredPrediction(value, 2)).toBe(false);
   });

@@ -1,11 +1,13 @@
 import type { Prediction } from '../inference';
 
 /**
- * What the cache keeps per text: the raw probabilities and the truncated flag, not the
- * response shape, so requests with different `top_k` share an entry.
+ * What the cache keeps per text: the probabilities, the logits they came from and the
+ * truncated flag, not the response shape, so requests with different `top_k` (or protocols
+ * that want raw scores) share an entry.
  */
 export interface StoredPrediction {
   readonly probabilities: readonly number[];
+  readonly logits: readonly number[];
   readonly truncated: boolean;
 }
 
@@ -13,6 +15,7 @@ export interface StoredPrediction {
 export function toStoredPrediction(prediction: Prediction): StoredPrediction {
   return Object.freeze({
     probabilities: Object.freeze([...prediction.probabilities]),
+    logits: Object.freeze([...prediction.logits]),
     truncated: prediction.truncated,
   });
 }
@@ -23,12 +26,19 @@ export function toStoredPrediction(prediction: Prediction): StoredPrediction {
  */
 export function isStoredPrediction(value: unknown, labelCount: number): value is StoredPrediction {
   if (typeof value !== 'object' || value === null) return false;
-  const { probabilities, truncated } = value as Record<string, unknown>;
+  const { probabilities, logits, truncated } = value as Record<string, unknown>;
   return (
     typeof truncated === 'boolean' &&
-    Array.isArray(probabilities) &&
-    probabilities.length === labelCount &&
-    probabilities.every((probability) => typeof probability === 'number')
+    isNumberList(probabilities, labelCount) &&
+    isNumberList(logits, labelCount)
+  );
+}
+
+function isNumberList(value: unknown, length: number): value is number[] {
+  return (
+    Array.isArray(value) &&
+    value.length === length &&
+    value.every((item) => typeof item === 'number')
   );
 }
 
@@ -43,6 +53,7 @@ export function restorePrediction(stored: StoredPrediction, labels: readonly str
     label: labels[best],
     score: probabilities[best],
     probabilities: [...probabilities],
+    logits: [...stored.logits],
     truncated: stored.truncated,
   };
 }

@@ -31,7 +31,9 @@ export class ClassificationController {
     @Req() request: FastifyRequest,
   ): Promise<ClassificationResult> {
     annotateRequest(request, { model: body.model, texts: 1 });
-    const [result] = await this.classification.classify([body.text], {
+    const input =
+      body.text_pair === undefined ? body.text : { text: body.text, pair: body.text_pair };
+    const [result] = await this.classification.classify([input], {
       model: body.model,
       modelVersion: body.model_version,
       topK: body.top_k,
@@ -52,7 +54,10 @@ export class ClassificationController {
     @Req() request: FastifyRequest,
   ): Promise<BatchClassificationResult> {
     annotateRequest(request, { model: body.model, texts: body.texts.length });
-    const results = await this.classification.classify(body.texts, {
+    const pairs = body.text_pairs;
+    const inputs =
+      pairs === undefined ? body.texts : body.texts.map((text, i) => ({ text, pair: pairs[i] }));
+    const results = await this.classification.classify(inputs, {
       model: body.model,
       modelVersion: body.model_version,
       topK: body.top_k,

@@ -8,5 +8,6 @@ import { ModelsController } from './models.controller';
   imports: [InferenceModule],
   controllers: [ClassificationController, ModelsController],
   providers: [ClassificationService],
+  exports: [ClassificationService],
 })
 export class ClassificationModule {}

@@ -1,7 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
-import { PredictionCache } from '../cache/prediction-cache.service';
-import { InferenceService, type LoadedModel, type Prediction } from '../inference';
+import { PredictionCache, type CachedAnswer } from '../cache/prediction-cache.service';
+import {
+  InferenceService,
+  isTextPair,
+  type LoadedModel,
+  type Prediction,
+  type TextInput,
+} from '../inference';
 import type { ClassificationResult } from './dto/classify-response.dto';
 
 /** Models with more labels than this get only their top labels in `scores` by default. */
@@ -22,19 +28,34 @@ export class ClassificationService {
   ) {}
 
   async classify(
-    texts: readonly string[],
+    texts: readonly TextInput[],
     options: ClassifyOptions,
   ): Promise<ClassificationResult[]> {
-    const model = this.inference.resolveModel(options.model, options.modelVersion);
+    const model = this.resolveModel(options);
     const labels = model.config.labels;
     const topK = this.topK(labels, options);
-    // Cache lookup, then one coalesced inference of the misses, written behind the response.
-    const answers = await this.cache.resolve(model, texts, (missing) =>
-      this.inference.predict(model, missing),
-    );
+    const answers = await this.predict(model, texts);
     return answers.map(({ prediction, cached }) =>
       toResult(prediction, labels, topK, model.name, model.version, cached),
     );
+  }
+
+  /** The model a request names (or the default), its version checked; throws 404-mapped errors. */
+  resolveModel(options: ClassifyOptions): LoadedModel {
+    return this.inference.resolveModel(options.model, options.modelVersion);
+  }
+
+  /**
+   * Predictions in input order, the one path every protocol shares: cache lookup, then one
+   * coalesced inference of the misses through the batcher, written behind the response.
+   */
+  predict(model: LoadedModel, texts: readonly TextInput[]): Promise<CachedAnswer[]> {
+    if (!model.preprocessor.supportsPairs && texts.some(isTextPair)) {
+      throw new UnprocessableEntityException(
+        `Model "${model.name}" classifies single texts; its tokenizer has no text-pair template`,
+      );
+    }
+    return this.cache.resolve(model, texts, (missing) => this.inference.predict(model, missing));
   }
 
   /**
@@ -45,7 +66,7 @@ export class ClassificationService {
   answerFromMemory(text: string, options: ClassifyOptions): ClassificationResult | undefined {
     let model: LoadedModel;
     try {
-      model = this.inference.resolveModel(options.model, options.modelVersion);
+      model = this.resolveModel(options);
     } catch {
       return undefined;
     }

@@ -25,6 +25,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('classification', 'Classify texts and list the models')
     .addTag('operations', 'Probes and metrics')
     .addTag('admin', 'Needs ADMIN_API_KEY')
+    .addTag('hugging-face-inference-api', "Hugging Face Inference API's text-classification shape")
+    .addTag('text-embeddings-inference', "text-embeddings-inference's routes for classifiers")
+    .addTag('kserve-v2', 'KServe V2 / Open Inference Protocol (REST)')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, API_KEY_SCHEME)
     .addBearerAuth({ type: 'http', scheme: 'bearer' }, BEARER_SCHEME)
     .build();

@@ -18,7 +18,12 @@ import {
   QueueFullError,
   ShuttingDownError,
 } from './inference.errors';
-import { INFERENCE_OBSERVER, type InferenceObserver, type Prediction } from './inference.types';
+import {
+  INFERENCE_OBSERVER,
+  type InferenceObserver,
+  type Prediction,
+  type TextInput,
+} from './inference.types';
 import type { LoadedModel, ModelInfo } from './model/loaded-model';
 import { discoverModels } from './model/model-discovery';
 import { prepareModel, type PreparedModel, type RunnerOptions } from './model/model-loader';
@@ -26,6 +31,7 @@ import { toProbabilities } from './postprocess';
 import { cpuBudget } from './runtime/cpu-budget';
 import { planSessions } from './runtime/session-plan';
 import { resolveWorkerScript } from './runtime/worker-script';
+import { batchKey } from './text-input';
 
 const PREFERRED_DEFAULT_MODEL = 'spam-en';
 
@@ -151,15 +157,26 @@ export class InferenceService
     return model;
   }
 
-  /** Runs texts through a resolved model's batcher; results in input order. */
-  async predict(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
+  /**
+   * Runs texts (or text pairs, for models whose preprocessor `supportsPairs`) through a
+   * resolved model's batcher; results in input order.
+   */
+  async predict(model: LoadedModel, texts: readonly TextInput[]): Promise<Prediction[]> {
     if (this.shuttingDown) throw new ShuttingDownError();
     const tokenizeStart = performance.now();
-    const encoded = texts.map((text) => model.preprocessor.encode(text));
+    const encoded = texts.map((input) =>
+      typeof input === 'string'
+        ? model.preprocessor.encode(input)
+        : model.preprocessor.encode(input.text, input.pair),
+    );
     this.observer?.tokenized((performance.now() - tokenizeStart) / 1000);
 
     const rows = await model.batcher.submit(
-      encoded.map((item, index) => ({ key: texts[index], ids: item.ids })),
+      encoded.map((item, index) => ({
+        key: batchKey(texts[index]),
+        ids: item.ids,
+        typeStart: item.typeStart,
+      })),
       {
         timeoutMs: this.config.REQUEST_TIMEOUT_MS,
         onTimeout: () => new InferenceTimeoutError(model.name, this.config.REQUEST_TIMEOUT_MS),
@@ -178,6 +195,7 @@ export class InferenceService
         label,
         score: probabilities[best],
         probabilities,
+        logits: Array.from(logits),
         truncated: encoded[index].truncated,
       };
     });
@@ -294,7 +312,7 @@ export class InferenceService
         concurrency: this.config.INFERENCE_CONCURRENCY ?? prepared.runner.parallelism,
         maxQueueTexts: this.config.MAX_QUEUE_TEXTS,
       },
-      (rows) => prepared.runner.run(rows, prepared.preprocessor.padId),
+      (rows, typeStarts) => prepared.runner.run(rows, prepared.preprocessor.padId, typeStarts),
       {
         onRun: (record) =>
           observer?.batchRun(

@@ -4,6 +4,8 @@ export interface Prediction {
   readonly score: number;
   /** Probabilities in label-id order. */
   readonly probabilities: readonly number[];
+  /** The model's raw outputs, in label-id order (TEI's `raw_scores`, HF's `function_to_apply`). */
+  readonly logits: readonly number[];
   readonly truncated: boolean;
 }
 
@@ -18,3 +20,12 @@ export interface InferenceObserver {
 }
 
 export const INFERENCE_OBSERVER = Symbol('sift:inference-observer');
+
+/** Two texts for a sequence-pair model (NLI, re-rankers): `[CLS] text [SEP] pair [SEP]`. */
+export interface TextPair {
+  readonly text: string;
+  readonly pair: string;
+}
+
+/** What a model classifies: one text, or a text pair. */
+export type TextInput = string | TextPair;

@@ -68,6 +68,18 @@ export class ClassifyRequestDto extends ModelSelectionDto {
   @IsDefined({ message: 'text is required' })
   @IsString()
   text!: string;
+
+  /** The second text, for sequence-pair models (NLI, re-rankers, paraphrase detection). */
+  @ApiPropertyOptional({
+    description:
+      'The second text, for sequence-pair models (NLI, re-rankers, paraphrase detection); ' +
+      'a model without a pair template answers 422',
+    minLength: 1,
+  })
+  // Blank pairs are refused by TextRulesPipe, as blank texts are.
+  @IsOptional()
+  @IsString()
+  text_pair?: string;
 }
 
 export class ClassifyBatchRequestDto extends ModelSelectionDto {
@@ -84,4 +96,14 @@ export class ClassifyBatchRequestDto extends ModelSelectionDto {
   @IsArray()
   @IsDefined({ message: 'texts is required' })
   texts!: string[];
+
+  /** `text_pairs[i]` is the second text of `texts[i]`; as many items as `texts`. */
+  @ApiPropertyOptional({
+    description: '`text_pairs[i]` is the second text of `texts[i]`; as many items as `texts`',
+    type: [String],
+  })
+  @IsOptional()
+  @IsString({ each: true })
+  @IsArray()
+  text_pairs?: string[];
 }

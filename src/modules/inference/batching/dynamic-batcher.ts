@@ -6,6 +6,7 @@ import { groupBySimilarLength } from './length-grouping';
 interface QueuedText {
   readonly key: string;
   readonly ids: readonly number[];
+  readonly typeStart?: number;
   readonly enqueuedAt: number;
   readonly request: PendingRequest;
   readonly slot: number;
@@ -23,12 +24,18 @@ interface PendingRequest {
 }
 
 export interface BatchInput {
-  /** Identity of the text for in-batch de-duplication. */
+  /** Identity of the text (or text pair) for in-batch de-duplication. */
   readonly key: string;
   readonly ids: readonly number[];
+  /** Where a text pair's second sequence starts in `ids`; undefined for a single text. */
+  readonly typeStart?: number;
 }
 
-export type RunBatch = (rows: readonly (readonly number[])[]) => Promise<Logits>;
+/** Runs rows of ids; `typeStarts` as BatchInput.typeStart, one per row. */
+export type RunBatch = (
+  rows: readonly (readonly number[])[],
+  typeStarts: readonly (number | undefined)[],
+) => Promise<Logits>;
 
 export interface BatcherHooks {
   onRun?(record: BatchRecord): void;
@@ -87,6 +94,7 @@ export class DynamicBatcher {
       const entries = inputs.map((input, slot): QueuedText => ({
         key: input.key,
         ids: input.ids,
+        typeStart: input.typeStart,
         enqueuedAt: now,
         request,
         slot,
@@ -99,6 +107,11 @@ export class DynamicBatcher {
       this.hooks.onQueueDepth?.(this.queued);
       this.pump();
     });
+  }
+
+  /** Padded-token budget of one run (TEI's `/info` reports it as `max_batch_tokens`). */
+  get maxBatchTokens(): number {
+    return this.options.maxBatchTokens;
   }
 
   stats(): BatcherStats {
@@ -192,8 +205,8 @@ export class DynamicBatcher {
   }
 
   private async execute(batch: readonly QueuedText[]): Promise<void> {
-    const rowsByKey = new Map<string, readonly number[]>();
-    for (const entry of batch) if (!rowsByKey.has(entry.key)) rowsByKey.set(entry.key, entry.ids);
+    const rowsByKey = new Map<string, QueuedText>();
+    for (const entry of batch) if (!rowsByKey.has(entry.key)) rowsByKey.set(entry.key, entry);
     const keys = [...rowsByKey.keys()];
     const startedAt = performance.now();
     this.hooks.onDispatch?.(batch.map((entry) => startedAt - entry.enqueuedAt));
@@ -202,12 +215,16 @@ export class DynamicBatcher {
     try {
       for (const group of groupBySimilarLength(
         keys,
-        (key) => rowsByKey.get(key)?.length ?? 0,
+        (key) => rowsByKey.get(key)?.ids.length ?? 0,
         this.options.maxPaddingFraction,
       )) {
-        const rows = group.map((key) => rowsByKey.get(key) ?? []);
+        const entries = group.map((key) => rowsByKey.get(key));
+        const rows = entries.map((entry) => entry?.ids ?? []);
         const groupStart = performance.now();
-        const logits = await this.runBatch(rows);
+        const logits = await this.runBatch(
+          rows,
+          entries.map((entry) => entry?.typeStart),
+        );
         const longest = rows.reduce((max, row) => Math.max(max, row.length), 0);
         const durationMs = performance.now() - groupStart;
         this.averageRunMs =

@@ -78,6 +78,7 @@ function slotOf(key: number, mask: number): number {
  * - At most `maxLength` ids are kept (fastText has no limit); `truncated` says so.
  */
 export class FastTextPreprocessor implements Preprocessor {
+  readonly supportsPairs = false;
   readonly padId = 0;
 
   private readonly minn: number;

@@ -8,8 +8,15 @@ export interface ModelRunner {
   readonly workers: number;
   /** Runs worth having in flight at once (more only wait inside the runner). */
   readonly parallelism: number;
-  /** Runs one batch and returns row-major logits `[rows.length, width]`. */
-  run(rows: readonly (readonly number[])[], padId: number): Promise<Logits>;
+  /**
+   * Runs one batch and returns row-major logits `[rows.length, width]`. `typeStarts[i]` is
+   * where row i's second sequence starts when it is a text pair (see PackedRows).
+   */
+  run(
+    rows: readonly (readonly number[])[],
+    padId: number,
+    typeStarts?: readonly (number | undefined)[],
+  ): Promise<Logits>;
   release(): Promise<void>;
 }
 

@@ -162,9 +162,18 @@ function fillInput<T extends number | bigint>(
   values: { [index: number]: T; fill(value: T, start: number, end: number): unknown },
   convert: (value: number) => T,
 ): void {
-  // token_type_ids stay 0: single sequences only.
-  if (name !== 'input_ids' && name !== 'attention_mask') return;
   const one = convert(1);
+  if (name === 'token_type_ids') {
+    // 0 for single texts and a pair's first sequence; 1 from the second sequence on.
+    const starts = rows.typeStarts;
+    if (starts === undefined) return;
+    for (let r = 0; r < rows.lengths.length; r++) {
+      const base = r * sequence;
+      values.fill(one, base + starts[r], base + rows.lengths[r]);
+    }
+    return;
+  }
+  if (name !== 'input_ids' && name !== 'attention_mask') return;
   const pad = convert(padId);
   let offset = 0;
   for (let r = 0; r < rows.lengths.length; r++) {

@@ -29,8 +29,12 @@ export class OnnxModelRunner implements ModelRunner {
     return this.graph.fallbacks;
   }
 
-  run(rows: readonly (readonly number[])[], padId: number): Promise<Logits> {
-    return this.graph.run(packRows(rows), padId);
+  run(
+    rows: readonly (readonly number[])[],
+    padId: number,
+    typeStarts?: readonly (number | undefined)[],
+  ): Promise<Logits> {
+    return this.graph.run(packRows(rows, typeStarts), padId);
   }
 
   release(): Promise<void> {

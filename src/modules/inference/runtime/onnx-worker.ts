@@ -44,7 +44,8 @@ async function serve(): Promise<void> {
       return;
     }
     const session = message.solo && solo !== undefined ? solo : graph;
-    session.run({ ids: message.ids, lengths: message.lengths }, message.padId).then(
+    const rows = { ids: message.ids, lengths: message.lengths, typeStarts: message.typeStarts };
+    session.run(rows, message.padId).then(
       (logits) => {
         // ONNX Runtime owns the output's memory; a copy is small (rows × labels) and movable.
         const data = new Float32Array(logits.data);

@@ -101,9 +101,13 @@ export class WorkerPoolRunner implements ModelRunner {
     return this.pool.size * this.pool.depth;
   }
 
-  run(rows: readonly (readonly number[])[], padId: number): Promise<Logits> {
+  run(
+    rows: readonly (readonly number[])[],
+    padId: number,
+    typeStarts?: readonly (number | undefined)[],
+  ): Promise<Logits> {
     if (this.released) return Promise.reject(new Error('The model runner has been released'));
-    const { ids, lengths } = packRows(rows);
+    const { ids, lengths, typeStarts: starts } = packRows(rows, typeStarts);
     return new Promise<Logits>((resolve, reject) => {
       const soloWorker = this.idleSoloWorker();
       const queued: QueuedRun = {
@@ -112,10 +116,13 @@ export class WorkerPoolRunner implements ModelRunner {
           id: this.nextRunId++,
           ids,
           lengths,
+          typeStarts: starts,
           padId,
           solo: soloWorker !== undefined,
         },
-        transfer: [ids.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer],
+        transfer: [ids, lengths, starts].flatMap((array) =>
+          array === undefined ? [] : [array.buffer as ArrayBuffer],
+        ),
         resolve,
         reject,
       };

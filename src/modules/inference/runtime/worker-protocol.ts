@@ -17,6 +17,8 @@ export type ToWorker =
       readonly id: number;
       readonly ids: Int32Array;
       readonly lengths: Int32Array;
+      /** See PackedRows.typeStarts. */
+      readonly typeStarts?: Int32Array;
       readonly padId: number;
       /** Run on the solo session (only sent to a worker that has one). */
       readonly solo: boolean;

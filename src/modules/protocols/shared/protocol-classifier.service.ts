@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { annotateRequest } from '../../../common/http/request-annotation';
+import { TextRulesPipe } from '../../../common/pipes/text-rules.pipe';
+import type { CachedAnswer } from '../../cache/prediction-cache.service';
+import { ClassificationService } from '../../classification/classification.service';
+import { isTextPair, type LoadedModel, type TextInput } from '../../inference';
+import { InputTooLongError } from './protocol-errors';
+
+/** One protocol request, reduced to what Sift needs to answer it. */
+export interface ProtocolClassifyRequest {
+  /** Texts, or text pairs for sequence-pair models. */
+  readonly inputs: readonly TextInput[];
+  readonly model?: string;
+  readonly modelVersion?: string;
+  /** How messages name the texts: `inputs[2]` for a list, `singleName` for one text. */
+  readonly listName?: string;
+  readonly singleName?: string;
+  /** How messages name the second texts of pairs (`text_pair` by default). */
+  readonly pairName?: string;
+  /** False: an input over the model's maximum length is refused instead of cut (TEI). */
+  readonly truncate?: boolean;
+}
+
+export interface ProtocolClassifyResult {
+  readonly model: LoadedModel;
+  readonly answers: readonly CachedAnswer[];
+}
+
+/**
+ * The one path from any protocol to predictions: the same text rules (limits, content filter)
+ * as `/classify`, the same model resolution, cache, coalescing and batcher, and the same
+ * annotations for the request's metrics and log line. Protocols only translate shapes.
+ */
+@Injectable()
+export class ProtocolClassifier {
+  constructor(
+    private readonly classification: ClassificationService,
+    private readonly textRules: TextRulesPipe,
+  ) {}
+
+  async classify(
+    request: FastifyRequest,
+    input: ProtocolClassifyRequest,
+  ): Promise<ProtocolClassifyResult> {
+    const { inputs } = input;
+    annotateRequest(request, { model: input.model, texts: inputs.length });
+    const firsts = inputs.map((item) => (typeof item === 'string' ? item : item.text));
+    this.textRules.check(firsts, input.listName, input.singleName);
+    const seconds = inputs.filter(isTextPair).map((item) => item.pair);
+    const pairName = input.pairName ?? 'text_pair';
+    if (seconds.length > 0) {
+      this.textRules.check(seconds, seconds.length > 1 ? pairName : undefined, pairName);
+    }
+    const model = this.resolveModel(input.model, input.modelVersion);
+    if (input.truncate === false) this.refuseOverLong(model, input);
+    const answers = await this.classification.predict(model, inputs);
+    annotateRequest(request, {
+      model: model.name,
+      cached: answers.filter((answer) => answer.cached).length,
+    });
+    return { model, answers };
+  }
+
+  resolveModel(name?: string, version?: string): LoadedModel {
+    return this.classification.resolveModel({ model: name, modelVersion: version });
+  }
+
+  private refuseOverLong(model: LoadedModel, input: ProtocolClassifyRequest): void {
+    input.inputs.forEach((item, index) => {
+      const encoded =
+        typeof item === 'string'
+          ? model.preprocessor.encode(item)
+          : model.preprocessor.encode(item.text, item.pair);
+      if (!encoded.truncated) return;
+      const field =
+        input.listName === undefined ? (input.singleName ?? 'text') : `${input.listName}[${index}]`;
+      throw new InputTooLongError(field, model.maxSequenceLength);
+    });
+  }
+}

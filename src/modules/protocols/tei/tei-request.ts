@@ -1,0 +1,80 @@
+import { HttpStatus } from '@nestjs/common';
+import { z } from 'zod';
+import { parseBody } from '../shared/parse-body';
+import { ProtocolRequestError } from '../shared/protocol-errors';
+
+/** One TEI sequence: a text, or a text pair for sequence-pair classifiers. */
+export interface TeiSequence {
+  readonly text: string;
+  readonly pair?: string;
+}
+
+export interface TeiPredictRequest {
+  /** False: `inputs` was one sequence, answered with a flat list. */
+  readonly batch: boolean;
+  readonly sequences: readonly TeiSequence[];
+  readonly truncate: boolean;
+  readonly rawScores: boolean;
+}
+
+export interface TeiTokenizeRequest {
+  readonly texts: readonly string[];
+  readonly addSpecialTokens: boolean;
+}
+
+const EXPECTING =
+  'inputs must be a string, a pair of strings [string, string] or a batch of mixed strings and pairs [[string], [string, string], ...]';
+
+// TEI deserialises with serde and ignores fields it does not know; so do these schemas.
+const predictBody = z.looseObject({
+  inputs: z.unknown(),
+  truncate: z.boolean().nullish(),
+  raw_scores: z.boolean().nullish(),
+});
+
+const tokenizeBody = z.looseObject({
+  inputs: z.union([z.string(), z.array(z.string())]),
+  add_special_tokens: z.boolean().nullish(),
+});
+
+function shapeError(): ProtocolRequestError {
+  return new ProtocolRequestError(EXPECTING, HttpStatus.UNPROCESSABLE_ENTITY);
+}
+
+/** `[a]` is a text and `[a, b]` a pair; anything else is not a sequence. */
+function sequenceOf(value: unknown): TeiSequence {
+  if (!Array.isArray(value)) throw shapeError();
+  const items: unknown[] = value;
+  if (!items.every((item): item is string => typeof item === 'string')) throw shapeError();
+  if (items.length === 1) return { text: items[0] };
+  if (items.length === 2) return { text: items[0], pair: items[1] };
+  throw shapeError();
+}
+
+/** TEI's `PredictInput` rules: a string, a pair, or a batch of one- and two-element lists. */
+function parseInputs(inputs: unknown): { batch: boolean; sequences: TeiSequence[] } {
+  if (typeof inputs === 'string') return { batch: false, sequences: [{ text: inputs }] };
+  if (!Array.isArray(inputs) || inputs.length === 0) throw shapeError();
+  if (typeof inputs[0] === 'string') return { batch: false, sequences: [sequenceOf(inputs)] };
+  return { batch: true, sequences: inputs.map(sequenceOf) };
+}
+
+/** Validates a TEI `/predict` body (`truncate` and `raw_scores` default to false, as in TEI). */
+export function parseTeiPredict(body: unknown): TeiPredictRequest {
+  const request = parseBody(predictBody, body, HttpStatus.UNPROCESSABLE_ENTITY);
+  return {
+    ...parseInputs(request.inputs),
+    truncate: request.truncate ?? false,
+    rawScores: request.raw_scores ?? false,
+  };
+}
+
+/** Validates a TEI `/tokenize` body (`add_special_tokens` defaults to true, as in TEI). */
+export function parseTeiTokenize(body: unknown): TeiTokenizeRequest {
+  const request = parseBody(tokenizeBody, body, HttpStatus.UNPROCESSABLE_ENTITY);
+  const texts = typeof request.inputs === 'string' ? [request.inputs] : request.inputs;
+  if (texts.length === 0) {
+    throw new ProtocolRequestError('`inputs` cannot be empty', HttpStatus.BAD_REQUEST);
+  }
+  return { texts, addSpecialTokens: request.add_special_tokens ?? true };
+}

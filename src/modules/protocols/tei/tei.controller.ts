@@ -1,0 +1,144 @@
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { annotateRequest } from '../../../common/http/request-annotation';
+import { WithErrorShape } from '../../../common/http/route-error-shape';
+import { TextRulesPipe } from '../../../common/pipes/text-rules.pipe';
+import { InjectConfig, type AppConfig } from '../../../config';
+import type { TokenSpan } from '../../inference/preprocessing/preprocessor.interface';
+import { RateLimited } from '../../rate-limit';
+import { ProtocolClassifier } from '../shared/protocol-classifier.service';
+import { ProtocolRequestError } from '../shared/protocol-errors';
+import { teiErrorShape } from './tei-error-shape';
+import { teiInfo, type TeiInfo } from './tei-info';
+import { parseTeiPredict, parseTeiTokenize } from './tei-request';
+
+/** TEI's `Prediction`. */
+export interface TeiPrediction {
+  readonly score: number;
+  readonly label: string;
+}
+
+const TeiErrors = (): MethodDecorator => WithErrorShape(teiErrorShape);
+
+function ranked(scores: readonly number[], labels: readonly string[]): TeiPrediction[] {
+  return scores
+    .map((score, index) => ({ score, label: labels[index] }))
+    .sort((a, b) => b.score - a.score);
+}
+
+/**
+ * text-embeddings-inference's HTTP API for sequence classification: `/predict`, `/info` and
+ * `/tokenize` for the default model, and the same under `/models/{name}/` for any model.
+ */
+@ApiTags('text-embeddings-inference')
+@Controller()
+export class TeiController {
+  constructor(
+    private readonly classifier: ProtocolClassifier,
+    private readonly textRules: TextRulesPipe,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  @TeiErrors()
+  @RateLimited()
+  @ApiOperation({ summary: 'TEI predict on the default model' })
+  @Post('predict')
+  @HttpCode(200)
+  predict(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<TeiPrediction[] | TeiPrediction[][]> {
+    return this.answerPredict(request, body);
+  }
+
+  @TeiErrors()
+  @RateLimited()
+  @ApiOperation({ summary: 'TEI predict on one model' })
+  @Post('models/:name/predict')
+  @HttpCode(200)
+  predictWith(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<TeiPrediction[] | TeiPrediction[][]> {
+    return this.answerPredict(request, body, name);
+  }
+
+  @TeiErrors()
+  @ApiOperation({ summary: 'TEI info for the default model' })
+  @Get('info')
+  info(): TeiInfo {
+    return teiInfo(this.classifier.resolveModel(), this.config);
+  }
+
+  @TeiErrors()
+  @ApiOperation({ summary: 'TEI info for one model' })
+  @Get('models/:name/info')
+  infoOf(@Param('name') name: string): TeiInfo {
+    return teiInfo(this.classifier.resolveModel(name), this.config);
+  }
+
+  @TeiErrors()
+  @RateLimited()
+  @ApiOperation({ summary: "TEI tokenize with the default model's tokenizer" })
+  @Post('tokenize')
+  @HttpCode(200)
+  tokenize(@Body() body: unknown, @Req() request: FastifyRequest): TokenSpan[][] {
+    return this.answerTokenize(request, body);
+  }
+
+  @TeiErrors()
+  @RateLimited()
+  @ApiOperation({ summary: "TEI tokenize with one model's tokenizer" })
+  @Post('models/:name/tokenize')
+  @HttpCode(200)
+  tokenizeWith(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): TokenSpan[][] {
+    return this.answerTokenize(request, body, name);
+  }
+
+  private async answerPredict(
+    request: FastifyRequest,
+    body: unknown,
+    name?: string,
+  ): Promise<TeiPrediction[] | TeiPrediction[][]> {
+    const predict = parseTeiPredict(body);
+    const { model, answers } = await this.classifier.classify(request, {
+      inputs: predict.sequences.map(({ text, pair }) =>
+        pair === undefined ? text : { text, pair },
+      ),
+      pairName: 'inputs (second texts)',
+      model: name,
+      listName: predict.batch ? 'inputs' : undefined,
+      singleName: 'inputs',
+      truncate: predict.truncate,
+    });
+    const labels = model.config.labels;
+    const lists = answers.map(({ prediction }) =>
+      ranked(predict.rawScores ? prediction.logits : prediction.probabilities, labels),
+    );
+    return predict.batch ? lists : lists[0];
+  }
+
+  private answerTokenize(request: FastifyRequest, body: unknown, name?: string): TokenSpan[][] {
+    const tokenize = parseTeiTokenize(body);
+    annotateRequest(request, { model: name, texts: tokenize.texts.length });
+    this.textRules.check(tokenize.texts, 'inputs');
+    const model = this.classifier.resolveModel(name);
+    annotateRequest(request, { model: model.name });
+    const { preprocessor } = model;
+    if (preprocessor.tokenize === undefined) {
+      throw new ProtocolRequestError(
+        `model "${model.name}" has no tokenizer.json vocabulary to list tokens from`,
+        HttpStatus.UNPROCESSABLE_ENTITY,
+      );
+    }
+    return tokenize.texts.map(
+      (text) => preprocessor.tokenize?.(text, tokenize.addSpecialTokens) ?? [],
+    );
+  }
+}
