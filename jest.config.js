@@ -30,5 +30,7 @@ module.exports = {
   // See test/jest/esm-shims.ts: ESM-only packages required from CommonJS dependencies.
   moduleNameMapper: {
     '^cookie$': '<rootDir>/node_modules/.cache/sift-jest-shims/cookie.cjs',
+    // See tools/onnx/onnxruntime.environment.js: one ONNX Runtime per Jest process.
+    '^onnxruntime-node$': '<rootDir>/tools/onnx/onnxruntime-host.cjs',
   },
 };
