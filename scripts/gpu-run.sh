@@ -19,11 +19,12 @@ say() { echo "[gpu-run $(date +%H:%M:%S)] $*"; }
 
 receive() {
   for dir in .tmp/gpu-stage/*/; do
-    [ -d "$dir" ] || continue
+    [ -n "$(ls -A "$dir" 2>/dev/null)" ] || continue
     local n
     n="$(basename "$dir")"
     mkdir -p "$PARTS/$n"
     mv "$dir"* "$PARTS/$n/"
+    rmdir "$dir"
     say "received piece $n: $(ls "$PARTS/$n" | tr '\n' ' ')"
   done
   local list
@@ -77,7 +78,7 @@ find_cuda_libraries() {
     fi
   done
   for lib in libcudnn.so.9; do
-    if ! ldconfig -p | grep -q "$lib" && [ -z "$(timeout 15 find /usr /opt /root /home -name "$lib" 2>/dev/null | head -n 1)" ]; then
+    if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q "$lib" && [ -z "$(timeout 15 find /usr /opt /root /home -name "$lib" 2>/dev/null | head -n 1)" ]; then
       say "warning: $lib not found (the CUDA provider needs cuDNN 9)"
     fi
   done
