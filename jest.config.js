@@ -31,5 +31,7 @@ module.exports = {
   moduleNameMapper: {
     '^cookie$': '<rootDir>/node_modules/.cache/sift-jest-shims/cookie.cjs',
     '^content-disposition$': '<rootDir>/node_modules/.cache/sift-jest-shims/content-disposition.cjs',
+    // See tools/onnx/onnxruntime.environment.js: one ONNX Runtime per Jest process.
+    '^onnxruntime-node$': '<rootDir>/tools/onnx/onnxruntime-host.cjs',
   },
 };

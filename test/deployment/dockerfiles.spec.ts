@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load-config';
 import { DEFAULT_CONFIG, ROUTES, unknownVariables } from './support/app-contract';
 import { DockerIgnore } from './support/dockerignore';
 import {
@@ -202,33 +201,7 @@ describe.each(DOCKERFILES)('%s', (file) => {
   });
 });
 
-describe('Dockerfile.gpu', () => {
-  const model = parseDockerfile(readRepoFile('Dockerfile.gpu'));
-
-  it('runs on an NVIDIA CUDA runtime base with cuDNN', () => {
-    expect(finalStage(model).image).toMatch(/^nvidia\/cuda:12\.[0-9.]+-cudnn-runtime-/);
-  });
-
-  it("installs onnxruntime-node's CUDA 12 provider and checks the libraries arrived", () => {
-    const scripts = instructionsOf(dependencyStage(model), 'RUN').map(
-      (run) => run.getArgumentsContent() ?? '',
-    );
-    const install = scripts.find((script) => script.includes('onnxruntime-node/script/install'));
-    expect(install).toMatch(
-      /ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install/,
-    );
-    expect(install).toContain('libonnxruntime_providers_cuda.so');
-  });
-
-  it('selects the CUDA execution provider with CPU fallback, as the config schema accepts it', () => {
-    const providers = envValue(finalStage(model), 'EXECUTION_PROVIDERS');
-    expect(providers).toBe('cuda,cpu');
-    expect(loadConfig({ EXECUTION_PROVIDERS: providers }).EXECUTION_PROVIDERS).toEqual([
-      'cuda',
-      'cpu',
-    ]);
-  });
-});
+// Dockerfile.gpu's own checks (CUDA base, provider install) are in gpu-dockerfile.spec.ts.
 
 describe(DockerIgnore.name, () => {
   const sut = new DockerIgnore('*\n!src\n!models\nmodels/bench*\n**/*.spec.ts\n');

@@ -31,6 +31,11 @@ class OnnxRuntimeEnvironment extends TestEnvironment {
     for (const name of SHARED_CONSTRUCTORS) {
       if (name in globalThis) this.global[name] = globalThis[name];
     }
+    // Loaded by the host, once per process: Node keeps one native binding per process, and
+    // onnxruntime-node 1.29 aborts the process ("Assertion failed: (insertion_info.second) ==
+    // (true)" in InitOrtOnce) when a second test file's module registry initialises it again.
+    // jest.config.js maps 'onnxruntime-node' to onnxruntime-host.cjs, which re-exports this.
+    this.global.__siftOnnxRuntime = require('onnxruntime-node');
   }
 }
 

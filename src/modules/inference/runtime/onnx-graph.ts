@@ -1,5 +1,6 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ModelLoadError } from '../inference.errors';
+import { explainCudaFailure } from './cuda-diagnosis';
 import type { Logits } from './model-runner.interface';
 import type { PackedRows } from './packed-rows';
 
@@ -52,7 +53,9 @@ export class OnnxGraph {
       try {
         session = await InferenceSession.create(graphPath, sessionOptions(provider, options));
       } catch (error) {
-        failures.push(`${provider}: ${(error as Error).message.split('\n')[0]}`);
+        const message = (error as Error).message.split('\n')[0];
+        const hint = provider === 'cuda' ? explainCudaFailure(message) : undefined;
+        failures.push(`${provider}: ${message}${hint === undefined ? '' : ` — ${hint}`}`);
         continue;
       }
       try {
