@@ -61,15 +61,17 @@ async function cpuReference(): Promise<Map<string, Result[]>> {
 
 /** The messages of Sift's warnings that a model fell back to the CPU provider. */
 function fallbackWarnings(server: RunningServer): string[] {
-  return server
-    .stdout()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    // pino's JSON lines: level 40 is warn.
-    .map((line) => JSON.parse(line) as { level?: number; msg?: string })
-    .filter((entry) => entry.level === 40)
-    .map((entry) => entry.msg ?? '')
-    .filter((message) => message.includes('falling back to the "cpu" execution provider'));
+  return (
+    server
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      // pino's JSON lines: level 40 is warn.
+      .map((line) => JSON.parse(line) as { level?: number; msg?: string })
+      .filter((entry) => entry.level === 40)
+      .map((entry) => entry.msg ?? '')
+      .filter((message) => message.includes('falling back to the "cpu" execution provider'))
+  );
 }
 
 async function expectServedOnCpuLikeReference(
