@@ -18,8 +18,8 @@ export function rejectionReason(error: unknown, status: number): RejectionReason
     case 401:
     case 403:
       return 'unauthorized';
+    // A known path with the wrong method (405) matched no route either.
     case 404:
-    // A known path with the wrong method matched no route either.
     case 405:
       return 'not_found';
     case 429:
