@@ -35,6 +35,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --concurrency 1,8    connection counts (default 1,8,64,256)
   --duration 10        seconds per scenario (default 10)
   --quantized          also compare bert-bench q8 with fp32 at c=64 (on in full runs)
+  --infinity           also run the DistilBERT comparison with Infinity's published numbers,
+                       fp32 at c=1 and q8 at c=8 (on in full runs)
   --soak 300           also hold c=64 for this many seconds and check RSS growth and errors
   --out file.json      where to write the result (default bench/results/<time>-<mode>.json)
   --profile            run Sift under node --cpu-prof (profiles in bench/results/profiles/;
@@ -82,6 +84,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
       quantized: { type: 'boolean', default: false },
+      infinity: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -110,7 +113,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
     ceilingBatchSizes: defaults.ceilingBatchSizes,
     ceilingDurationS: Math.max(1, Math.min(5, Math.ceil(durationS / 2))),
     naiveConcurrency: mode === 'smoke' ? [1] : concurrency,
-    infinity: mode === 'full',
+    infinity: values.infinity || mode === 'full',
     quantized: values.quantized || mode === 'full',
     soakS,
     outFile: values.out,

@@ -105,6 +105,8 @@ export interface InfinityRow {
   readonly siftRps: number | null;
   readonly siftP50Ms: number | null;
   readonly naivePeerRps: number | null;
+  /** Sift serving the int8 graph (`<model>@q8`) at c=8, as the quantization issue asks. */
+  readonly siftQ8Rps: number | null;
 }
 
 export interface InfinityComparison {

@@ -1,11 +1,16 @@
 import type { InfinityComparison, InfinityRow, ScenarioResult, Workload } from './bench-result';
-import { ensureModel } from './servers';
+import { BenchTokenizer } from './bench-tokenizer';
+import { ensureQuantized } from './quantized-stage';
+import { measureScenario } from './scenario';
+import { ensureModel, modelDir, startSift } from './servers';
 import { measureSiftAndNaiveByLength } from './sift-vs-naive';
-import type { StageContext } from './stage-context';
-import { cyclingBodies } from './text-sets';
+import { warmUp, type StageContext } from './stage-context';
+import { cyclingBodies, exactLengthTexts } from './text-sets';
 
 export const DISTILBERT_MODEL = 'bert-bench-distilbert';
 const TEXTS_PER_LENGTH = 1000;
+/** The quantization issue compares Sift's int8 graph with Infinity at 8 connections. */
+const Q8_CONCURRENCY = 8;
 
 /**
  * Hugging Face's published Infinity numbers: DistilBERT sequence classification, batch 1,
@@ -42,9 +47,15 @@ export async function runInfinityStage(
     warmTokens: 128,
   });
 
+  scenarios.push(...(await measureQ8(context)));
+  const q8Model = `${DISTILBERT_MODEL}@q8`;
+
   const rows = PUBLISHED.map(({ tokens, infinityRps, plainTransformersRps }): InfinityRow => {
     const workload = workloadOf(tokens);
-    const ours = scenarios.find((row) => row.target === 'sift' && row.workload === workload);
+    const ours = scenarios.find(
+      (row) => row.target === 'sift' && row.workload === workload && row.model === DISTILBERT_MODEL,
+    );
+    const q8 = scenarios.find((row) => row.model === q8Model && row.workload === workload);
     const peer = scenarios.find((row) => row.target === 'naive-peer' && row.workload === workload);
     return {
       tokens,
@@ -53,7 +64,44 @@ export async function runInfinityStage(
       siftRps: ours?.requestsPerSecond ?? null,
       siftP50Ms: ours?.latencyMs.p50 ?? null,
       naivePeerRps: peer?.requestsPerSecond ?? null,
+      siftQ8Rps: q8?.requestsPerSecond ?? null,
     };
   });
   return { scenarios, comparison: { model: DISTILBERT_MODEL, note: INFINITY_NOTE, rows } };
+}
+
+/** Sift serving the quantized DistilBERT graph, cache off, at each published length, c=8. */
+async function measureQ8(context: StageContext): Promise<ScenarioResult[]> {
+  const { progress, children, options } = context;
+  const dir = modelDir(DISTILBERT_MODEL);
+  ensureQuantized(dir, (message) => progress.note(message));
+  const model = `${DISTILBERT_MODEL}@q8`;
+  const tokenizer = BenchTokenizer.load(dir);
+  progress.note(`starting sift (CACHE_ENABLED=false) with ${model}`);
+  const sift = await startSift(children, model, false);
+  const scenarios: ScenarioResult[] = [];
+  try {
+    await warmUp(context, sift, `${model} · sift`, cyclingBodies(context.texts.warmup, model));
+    for (const { tokens } of PUBLISHED) {
+      const texts = exactLengthTexts(context.texts.distinct, tokenizer, tokens, TEXTS_PER_LENGTH);
+      scenarios.push(
+        await measureScenario(
+          sift,
+          {
+            target: 'sift',
+            model,
+            workload: workloadOf(tokens),
+            concurrency: Q8_CONCURRENCY,
+            durationS: options.durationS,
+            nextBody: cyclingBodies(texts, model),
+            scrape: true,
+          },
+          progress,
+        ),
+      );
+    }
+  } finally {
+    await children.stop(sift.child);
+  }
+  return scenarios;
 }

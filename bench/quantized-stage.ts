@@ -19,7 +19,7 @@ const ORDER = ['fp32', 'q8', 'q8', 'fp32'] as const;
 export const QUANTIZED_STAGE_STEPS = 2 + ORDER.length;
 
 /** Writes model_quantized.onnx beside the float graph when it is missing or older. */
-function ensureQuantized(dir: string, log: (message: string) => void): void {
+export function ensureQuantized(dir: string, log: (message: string) => void): void {
   const float = join(dir, 'onnx', 'model.onnx');
   const quantized = join(dir, 'onnx', 'model_quantized.onnx');
   if (existsSync(quantized) && statSync(quantized).mtimeMs >= statSync(float).mtimeMs) return;

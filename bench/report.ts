@@ -129,6 +129,7 @@ export function renderReport(result: BenchResult, jsonPath: string): string {
           `Sift req/s (${result.infinity.model}, c=1)`,
           'Sift p50 ms',
           'naive peer req/s',
+          'Sift q8 req/s (c=8)',
         ],
         result.infinity.rows.map((row) => [
           `${row.tokens} tokens`,
@@ -137,6 +138,7 @@ export function renderReport(result: BenchResult, jsonPath: string): string {
           num(row.siftRps),
           num(row.siftP50Ms, 2),
           num(row.naivePeerRps),
+          num(row.siftQ8Rps),
         ]),
         1,
       ),

@@ -34,7 +34,7 @@ function countSteps(options: BenchOptions): number {
   const ceilingSteps = options.ceilingBatchSizes.length < 2 ? 1 : 2;
   const perModel = ceilingSteps + modelStageSteps(options);
   const soak = options.soakS > 0 ? 1 : 0;
-  const infinity = options.infinity ? 6 : 0;
+  const infinity = options.infinity ? 9 : 0;
   // Two warm-ups and a Sift/naive pair per length.
   const shortTexts = shortTextStageRuns(options) ? 6 : 0;
   const quantized = options.quantized ? QUANTIZED_STAGE_STEPS : 0;
