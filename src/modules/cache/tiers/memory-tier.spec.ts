@@ -1,3 +1,4 @@
+import { afterEach, jest } from '@jest/globals';
 import { createCache } from 'cache-manager';
 import { createMemoryKeyv, MemoryTier } from './memory-tier';
 
@@ -11,7 +12,26 @@ const entry = (key: string, ttlMs = 60_000) => ({
   ttlMs,
 });
 
+/**
+ * Moves the clock the tier's expiry check reads (Date.now) instead of sleeping: a real 20 ms
+ * TTL could already be over by the first read on a loaded machine.
+ */
+function freezeClock(): { advance(ms: number): void } {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  let now = Date.now();
+  return {
+    advance(ms: number) {
+      now += ms;
+      jest.setSystemTime(now);
+    },
+  };
+}
+
 describe(MemoryTier.name, () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('reads back what it stored, by key, with misses as undefined', async () => {
     const sut = memoryTier(10);
     await sut.setMany([entry('sift:m:v:a')]);
@@ -33,10 +53,12 @@ describe(MemoryTier.name, () => {
   });
 
   it('does not peek at expired entries', async () => {
+    const clock = freezeClock();
     const sut = memoryTier(10);
     await sut.setMany([entry('short', 20)]);
+    clock.advance(19);
     expect(sut.peek('short')).toBeDefined();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    clock.advance(2);
     expect(sut.peek('short')).toBeUndefined();
   });
 
@@ -55,9 +77,10 @@ describe(MemoryTier.name, () => {
   });
 
   it('forgets entries after their TTL', async () => {
+    const clock = freezeClock();
     const sut = memoryTier(10);
     await sut.setMany([entry('short', 20)]);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    clock.advance(21);
     await expect(sut.getMany(['short'])).resolves.toEqual({ outcome: 'ok', value: [undefined] });
   });
 
