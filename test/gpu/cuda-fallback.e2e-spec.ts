@@ -74,6 +74,20 @@ function fallbackWarnings(server: RunningServer): string[] {
   );
 }
 
+/** Exactly one fallback warning per model, each saying every one of `phrases`. */
+function expectOneWarningPerModel(server: RunningServer, phrases: readonly string[]): void {
+  const warnings = fallbackWarnings(server);
+  expect(warnings).toHaveLength(MODELS.length);
+  for (const model of MODELS) {
+    expect(warnings.filter((line) => line.includes(join(SHIPPED_MODELS_DIR, model)))).toHaveLength(
+      1,
+    );
+  }
+  for (const warning of warnings) {
+    for (const phrase of phrases) expect(warning).toContain(phrase);
+  }
+}
+
 async function expectServedOnCpuLikeReference(
   server: RunningServer,
   reference: Map<string, Result[]>,
@@ -126,18 +140,9 @@ describeWithoutGpu('EXECUTION_PROVIDERS=cuda,cpu on a host without a GPU', () =>
     });
 
     it('warns once per model that the provider is missing and how to install it', () => {
-      const warnings = fallbackWarnings(server);
-      expect(warnings).toHaveLength(MODELS.length);
-      for (const model of MODELS) {
-        expect(
-          warnings.filter((line) => line.includes(join(SHIPPED_MODELS_DIR, model))),
-        ).toHaveLength(1);
-      }
-      for (const warning of warnings) {
-        expect(warning).toContain(
-          `libonnxruntime_providers_cuda.so is not installed beside ${join(staged.binaryDir, 'libonnxruntime.so.1')}: run \`npm run gpu:install\``,
-        );
-      }
+      expectOneWarningPerModel(server, [
+        `libonnxruntime_providers_cuda.so is not installed beside ${join(staged.binaryDir, 'libonnxruntime.so.1')}: run \`npm run gpu:install\``,
+      ]);
     });
   });
 
@@ -170,19 +175,10 @@ describeWithoutGpu('EXECUTION_PROVIDERS=cuda,cpu on a host without a GPU', () =>
     });
 
     it('warns once per model that the provider is installed but lacks CUDA 13 and cuDNN 9', () => {
-      const warnings = fallbackWarnings(server);
-      expect(warnings).toHaveLength(MODELS.length);
-      for (const model of MODELS) {
-        expect(
-          warnings.filter((line) => line.includes(join(SHIPPED_MODELS_DIR, model))),
-        ).toHaveLength(1);
-      }
-      for (const warning of warnings) {
-        expect(warning).toContain(
-          `libonnxruntime_providers_cuda.so is installed in ${staged.binaryDir} but did not load`,
-        );
-        expect(warning).toContain('CUDA 13 and cuDNN 9');
-      }
+      expectOneWarningPerModel(server, [
+        `libonnxruntime_providers_cuda.so is installed in ${staged.binaryDir} but did not load`,
+        'CUDA 13 and cuDNN 9',
+      ]);
     });
   });
 });
