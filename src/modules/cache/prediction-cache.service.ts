@@ -50,6 +50,12 @@ export interface InvalidationResult {
   readonly redis: number;
 }
 
+/** One text's key and what this replica's memory tier holds under it now. */
+export interface MemoryLookup {
+  readonly key: string;
+  readonly prediction: Prediction | undefined;
+}
+
 /** Runs texts (or text pairs) through the model; results in input order. */
 export type InferFn = (texts: readonly TextInput[]) => Promise<readonly Prediction[]>;
 
@@ -91,21 +97,24 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Predictions for `texts` in input order: cached ones from the tiers (one multi-get per tier),
-   * the rest from `infer` in a single call. Rejects only when `infer` does.
+   * Predictions for `texts` in input order: cached ones from the tiers (memory, then one Redis
+   * multi-get), the rest from `infer` in a single call. Rejects only when `infer` does.
+   * `missedKeys`: the texts' keys, when the caller computed them and already found none in
+   * memory (`lookupMemory`); the lookup then goes on from Redis.
    */
   async resolve(
     model: CacheableModel,
     texts: readonly TextInput[],
     infer: InferFn,
+    missedKeys?: readonly string[],
   ): Promise<CachedAnswer[]> {
     if (!this.enabled) {
       const predictions = await infer(texts);
       return predictions.map((prediction) => ({ prediction, cached: false }));
     }
-    const keys = texts.map((text) => predictionKey(model, text));
+    const keys = missedKeys ?? texts.map((text) => predictionKey(model, text));
     const generation = this.generationOf(model.name);
-    const stored = await this.lookup(keys, model.config.labels);
+    const stored = await this.lookup(keys, model.config.labels, missedKeys !== undefined);
 
     const toRun = new Map<string, TextInput>();
     for (const [index, entry] of stored.entries()) {
@@ -125,15 +134,16 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The prediction for `text` if this replica's memory tier holds it, without waiting on
-   * anything (the cache-hit fast path); counted as a memory hit. A miss is not counted: the
-   * caller then goes through `resolve`, which counts it.
+   * `text`'s key and this replica's memory entry for it, without waiting on anything (the
+   * cache-hit fast path); undefined when there is no memory tier. A hit is counted; a miss is
+   * counted by `resolve`, which the caller then calls with the key.
    */
-  peek(model: CacheableModel, text: string): Prediction | undefined {
+  lookupMemory(model: CacheableModel, text: TextInput): MemoryLookup | undefined {
     if (!this.enabled || this.memory === null) return undefined;
-    const prediction = this.memory.get(predictionKey(model, text));
+    const key = predictionKey(model, text);
+    const prediction = this.memory.get(key);
     if (prediction !== undefined) this.observer?.cacheRequest('memory', 'hit', 1);
-    return prediction;
+    return { key, prediction };
   }
 
   /**
@@ -157,14 +167,16 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Memory first, then Redis (one multi-get) for what memory lacked; a failing Redis counts
-   * as all misses. Redis hits are validated once and copied into memory.
+   * Memory first (unless the caller already found these keys missing there), then Redis (one
+   * multi-get) for what memory lacked; a failing Redis counts as all misses. Redis hits are
+   * validated once and copied into memory.
    */
   private async lookup(
     keys: readonly string[],
     labels: readonly string[],
+    memoryChecked: boolean,
   ): Promise<Array<Prediction | undefined>> {
-    const found = keys.map((key) => this.memory?.get(key));
+    const found = keys.map((key) => (memoryChecked ? undefined : this.memory?.get(key)));
     const missing: number[] = [];
     for (const [index, prediction] of found.entries()) {
       if (prediction === undefined) missing.push(index);
