@@ -1,13 +1,10 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../../config';
-import { noteRejection } from '../observability/rejection-reason';
-import { shapeError, type ShapedError } from './error-response';
 import { registerJsonBodyParser } from './json-body.parser';
-import { routeErrorShape } from './route-error-shape';
 
 /** Headers a browser script may read from our responses. */
 const EXPOSED_HEADERS = [
@@ -146,26 +143,4 @@ export function registerHttpSecurity(app: NestFastifyApplication, config: AppCon
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors !== undefined) app.enableCors(cors);
   registerSecurityHeaders(fastify, config);
-}
-
-/**
- * Answers with the uniform error shape, or the route's own (see WithErrorShape). The exception
- * filter sends through it, and so does Fastify's `frameworkErrors` option: errors it raises
- * before routing (a malformed URL such as `/classify%zz`) are otherwise answered by Fastify
- * itself, outside our error shape.
- */
-export function replyWithShapedError(
-  error: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): ShapedError {
-  const shaped = shapeError(error, String(request.id));
-  noteRejection(request, error, shaped.status);
-  // Routes that speak another protocol answer in its shape (see WithErrorShape).
-  const answer = routeErrorShape(request)?.(error, shaped) ?? {
-    status: shaped.status,
-    body: shaped.body,
-  };
-  void reply.status(answer.status).headers(shaped.headers).send(answer.body);
-  return shaped;
 }

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { replyWithShapedError } from '../../common/http/http-security';
+import { replyWithShapedError } from '../../common/http/error-response';
 import { annotateRequest } from '../../common/http/request-annotation';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { RateLimiter } from '../rate-limit';
