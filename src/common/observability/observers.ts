@@ -7,7 +7,6 @@ export type CacheResult = 'hit' | 'miss' | 'error' | 'skipped';
 
 export interface CacheObserver {
   cacheRequest(tier: CacheTier, result: CacheResult, count?: number): void;
-  redisUp(up: boolean): void;
 }
 
 export type RejectionReason =

@@ -8,10 +8,6 @@ import { MEMORY_CACHE_TIER, SHARED_CACHE_TIER } from './tiers/cache-tier.interfa
 import { MemoryTier } from './tiers/memory-tier';
 import { RedisTier } from './tiers/redis-tier';
 
-/** Consecutive Redis failures or timeouts before the tier is skipped for a cool-down. */
-const REDIS_FAILURE_THRESHOLD = 5;
-const REDIS_COOL_DOWN_MS = 2000;
-
 const memoryTierProvider: Provider = {
   provide: MEMORY_CACHE_TIER,
   inject: [APP_CONFIG],
@@ -29,11 +25,7 @@ const sharedTierProvider: Provider = {
   inject: [APP_CONFIG, RedisConnection],
   useFactory: (config: AppConfig, connection: RedisConnection): RedisTier | null =>
     config.CACHE_ENABLED && connection.client !== undefined
-      ? new RedisTier(connection, connection.client, {
-          timeoutMs: config.CACHE_TIMEOUT_MS,
-          failureThreshold: REDIS_FAILURE_THRESHOLD,
-          coolDownMs: REDIS_COOL_DOWN_MS,
-        })
+      ? new RedisTier(connection, connection.client, { timeoutMs: config.CACHE_TIMEOUT_MS })
       : null,
 };
 

@@ -72,34 +72,18 @@ class FakeSharedTier implements SharedCacheTier {
   }
 
   up = true;
-  private listener: (() => void) | undefined;
 
   availability(): 'up' | 'down' {
     return this.up ? 'up' : 'down';
-  }
-
-  onAvailabilityChange(listener: () => void): () => void {
-    this.listener = listener;
-    return () => (this.listener = undefined);
-  }
-
-  setUp(up: boolean): void {
-    this.up = up;
-    this.listener?.();
   }
 }
 
 class RecordingObserver implements CacheObserver {
   readonly counts = new Map<string, number>();
-  readonly redisStates: boolean[] = [];
 
   cacheRequest(tier: CacheTier, result: CacheResult, count = 1): void {
     const key = `${tier}:${result}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + count);
-  }
-
-  redisUp(up: boolean): void {
-    this.redisStates.push(up);
   }
 }
 
@@ -117,7 +101,6 @@ function setup(options: { enabled?: boolean; redis?: boolean } = {}) {
   const redis = options.redis === false ? null : new FakeSharedTier('redis');
   const observer = new RecordingObserver();
   const sut = new PredictionCache(config, memory, redis, observer);
-  sut.onModuleInit();
   const infer = jest.fn<InferFn>((texts) => Promise.resolve(texts.map(predictionFor)));
   return { sut, memory, clock, redis: redis as FakeSharedTier, observer, infer };
 }
@@ -349,20 +332,12 @@ describe(PredictionCache.name, () => {
     await sut.resolve(model, ['text'], infer);
     await settle();
     expect(sut.status()).toEqual({ memory: { items: 1 }, redis: 'up' });
-    redis.setUp(false);
+    redis.up = false;
     expect(sut.status()).toEqual({ memory: { items: 1 }, redis: 'down' });
   });
 
   it('says Redis is disabled without a shared tier', () => {
     const { sut } = setup({ redis: false });
     expect(sut.status()).toEqual({ memory: { items: 0 }, redis: 'disabled' });
-  });
-
-  it('reports Redis availability changes to the observer once each', () => {
-    const { redis, observer } = setup();
-    redis.setUp(false);
-    redis.setUp(false);
-    redis.setUp(true);
-    expect(observer.redisStates).toEqual([true, false, true]);
   });
 });

@@ -1,11 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  Optional,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   CACHE_OBSERVER,
   type CacheObserver,
@@ -65,7 +58,7 @@ export type InferFn = (texts: readonly TextInput[]) => Promise<readonly Predicti
  * are written behind the response. Callers never see lru-cache, Keyv or Redis types.
  */
 @Injectable()
-export class PredictionCache implements OnModuleInit, OnModuleDestroy {
+export class PredictionCache {
   private readonly logger = new Logger(PredictionCache.name);
   /** Inferences running now, by cache key, removed when they settle. */
   private readonly inFlight = new Map<string, Promise<Prediction>>();
@@ -73,8 +66,6 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   private readonly generations = new Map<string, number>();
   private readonly enabled: boolean;
   private readonly ttlMs: number;
-  private reportedRedisUp: boolean | undefined;
-  private unsubscribe: (() => void) | undefined;
 
   constructor(
     @InjectConfig() config: AppConfig,
@@ -84,16 +75,6 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   ) {
     this.enabled = config.CACHE_ENABLED;
     this.ttlMs = config.CACHE_TTL_SECONDS * 1000;
-  }
-
-  onModuleInit(): void {
-    if (this.redis === null) return;
-    this.unsubscribe = this.redis.onAvailabilityChange(() => this.reportRedisAvailability());
-    this.reportRedisAvailability();
-  }
-
-  onModuleDestroy(): void {
-    this.unsubscribe?.();
   }
 
   /**
@@ -189,7 +170,6 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
     if (redis === null || missing.length === 0) return found;
 
     const read = await redis.getMany(missing.map((index) => keys[index]));
-    this.reportRedisAvailability();
     if (read.outcome !== 'ok') {
       if (read.outcome === 'error') {
         this.logger.debug(`Reading the Redis cache tier failed: ${read.error.message}`);
@@ -263,7 +243,6 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
       ttlMs: this.ttlMs,
     }));
     const result = await this.redis.setMany(entries);
-    this.reportRedisAvailability();
     // Never rejects: a failed write is logged and counted, and the answer simply is not cached.
     if (result.outcome === 'error') {
       this.logger.warn(
@@ -279,13 +258,5 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
 
   private generationOf(model: string): number {
     return this.generations.get(model) ?? 0;
-  }
-
-  private reportRedisAvailability(): void {
-    if (this.redis === null) return;
-    const up = this.redis.availability() === 'up';
-    if (up === this.reportedRedisUp) return;
-    this.reportedRedisUp = up;
-    this.observer?.redisUp(up);
   }
 }

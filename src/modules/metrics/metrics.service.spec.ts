@@ -167,8 +167,7 @@ describe(MetricsService.name, () => {
     expect(disabled.some((sample) => sample.name === 'nlp_cache_redis_up')).toBe(false);
 
     const { sut } = createSut({ redisUrl: 'redis://127.0.0.1:1' });
-    sut.redisUp(true);
-    // The scrape re-reads the connection, which never connected.
+    // The connection never connected.
     expect(valueOf(await samplesOf(sut), 'nlp_cache_redis_up')).toBe(0);
   });
 

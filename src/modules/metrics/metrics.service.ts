@@ -88,7 +88,6 @@ export class MetricsService
   private readonly tokenizeDuration: Histogram;
   private readonly predictions: Counter<'model' | 'label'>;
   private readonly cacheRequests: Counter<'tier' | 'result'>;
-  private readonly redisUpGauge: Gauge | undefined;
   private readonly rejections: Counter<'reason'>;
   private readonly rateLimitFallbacks: Counter;
 
@@ -141,16 +140,16 @@ export class MetricsService
       labelNames: ['tier', 'result'],
       registers,
     });
-    // Only a configured Redis gets a gauge: a permanent 0 would read as an outage.
-    const redisUp: Gauge | undefined = redis.configured
-      ? new Gauge({
-          name: 'nlp_cache_redis_up',
-          help: '1 while the shared Redis connection is ready for commands, else 0',
-          registers,
-          collect: () => redisUp?.set(redis.isUp() ? 1 : 0),
-        })
-      : undefined;
-    this.redisUpGauge = redisUp;
+    // Only a configured Redis gets a gauge: a permanent 0 would read as an outage. It reads
+    // the connection's state at each scrape, as /health does, so the two always agree.
+    if (redis.configured) {
+      const redisUp: Gauge = new Gauge({
+        name: 'nlp_cache_redis_up',
+        help: '1 while Redis is connected and its commands are not failing (circuit breaker closed), else 0',
+        registers,
+        collect: () => redisUp.set(redis.isUp() ? 1 : 0),
+      });
+    }
     this.batchSize = new Histogram({
       name: 'nlp_batch_size',
       help: 'Rows per ONNX run',
@@ -301,11 +300,6 @@ export class MetricsService
   cacheRequest(tier: CacheTier, result: CacheResult, count = 1): void {
     // prom-client throws on a negative increment; a cache bug must not fail a request.
     if (count > 0) this.cacheRequests.inc({ tier, result }, count);
-  }
-
-  /** Reported by the cache; each scrape re-reads the shared connection as well. */
-  redisUp(up: boolean): void {
-    this.redisUpGauge?.set(up ? 1 : 0);
   }
 
   rejected(reason: RejectionReason): void {

@@ -32,8 +32,6 @@ export interface SharedCacheTier {
   /** Deletes every key starting with `prefix`; an admin operation, so it throws on failure. */
   deleteByPrefix(prefix: string): Promise<number>;
   availability(): 'up' | 'down';
-  /** Calls `listener` whenever availability may have changed; returns an unsubscribe function. */
-  onAvailabilityChange(listener: () => void): () => void;
 }
 
 export const MEMORY_CACHE_TIER = Symbol('sift:cache:memory-tier');
