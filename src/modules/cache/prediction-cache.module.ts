@@ -1,6 +1,7 @@
-import { Global, Module, type Provider } from '@nestjs/common';
+import { Module, type Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { RedisConnection } from '../redis/redis-connection.service';
+import { RedisModule } from '../redis/redis.module';
 import { InferenceModule } from '../inference';
 import { CacheController } from './cache.controller';
 import { PredictionCache } from './prediction-cache.service';
@@ -30,17 +31,16 @@ const sharedTierProvider: Provider = {
 };
 
 /**
- * The prediction cache. Global, like the Redis connection, so classification and health use
- * `PredictionCache` without importing this module.
+ * The prediction cache, for the modules that import it (classification, health).
  *
  * The memory tier is an lru-cache LRU; the Redis tier is Keyv over the application's one Redis
  * client, which RedisConnection (not this module) closes at shutdown, after requests drained.
  */
-@Global()
 @Module({
   imports: [
     // The cache controller checks that the model to invalidate exists.
     InferenceModule,
+    RedisModule,
   ],
   controllers: [CacheController],
   providers: [memoryTierProvider, sharedTierProvider, PredictionCache],

@@ -8,13 +8,16 @@ import { INFERENCE_OBSERVER } from '../inference/inference.types';
 import { GPU_PROBE, NvidiaSmiGpuProbe } from './gpu-probe';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { RedisModule } from '../redis/redis.module';
 
 /**
- * Global so the inference, cache and rate-limit modules can inject the observer tokens
- * (with `@Optional()`) without importing this module.
+ * Global, like the configuration: metrics are ambient. Every feature may report to the observer
+ * tokens (with `@Optional()`), and none should have to import Prometheus' module to do so.
  */
 @Global()
 @Module({
+  // The nlp_cache_redis_up gauge reads the connection's state.
+  imports: [RedisModule],
   controllers: [MetricsController],
   providers: [
     MetricsService,
