@@ -22,7 +22,7 @@ const EXPOSED_HEADERS = [
  * classify and read routes are meant for browsers; admin calls (their key header is not
  * allowed here) come from servers and scripts.
  */
-export function corsOptions(origins: readonly string[]): FastifyCorsOptions | undefined {
+function corsOptions(origins: readonly string[]): FastifyCorsOptions | undefined {
   if (origins.length === 0) return undefined;
   return {
     origin: origins.includes('*') ? '*' : [...origins],
@@ -38,7 +38,7 @@ export function corsOptions(origins: readonly string[]): FastifyCorsOptions | un
 }
 
 /** Helmet tuned for a JSON API: no page to style or script, so the strictest CSP costs nothing. */
-export const HELMET_OPTIONS: HelmetOptions = {
+const HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
@@ -65,7 +65,7 @@ const PAGE_DIRECTIVES = {
 };
 
 /** The playground: its own files only. */
-export const PLAYGROUND_HELMET_OPTIONS: HelmetOptions = {
+const PLAYGROUND_HELMET_OPTIONS: HelmetOptions = {
   ...HELMET_OPTIONS,
   contentSecurityPolicy: { useDefaults: false, directives: PAGE_DIRECTIVES },
 };
@@ -74,7 +74,7 @@ export const PLAYGROUND_HELMET_OPTIONS: HelmetOptions = {
  * Swagger UI: as the playground, plus inline styles, which the page @nestjs/swagger writes
  * has (two <style> blocks and a style attribute). Scripts stay 'self' only.
  */
-export const DOCS_HELMET_OPTIONS: HelmetOptions = {
+const DOCS_HELMET_OPTIONS: HelmetOptions = {
   ...HELMET_OPTIONS,
   contentSecurityPolicy: {
     useDefaults: false,
@@ -91,7 +91,7 @@ const DOCS_PATH = /^\/docs(?:[/?].*)?$/;
  * nonces), helmet's answer is the same for every response; @fastify/helmet rebuilt helmet's
  * middleware and re-parsed the CSP directives on each request, 4% of a cache hit's time.
  */
-export function helmetHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
+function helmetHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader(name: string, value: string | number | readonly string[]) {

@@ -15,7 +15,7 @@ export interface RequestRecorder {
 }
 
 /** The route template (`/classify`), never the raw URL: labels must stay few. */
-export function endpointOf(request: FastifyRequest): string {
+function endpointOf(request: FastifyRequest): string {
   const template = request.routeOptions.url;
   return template === undefined || request.is404 ? UNMATCHED_ENDPOINT : template;
 }

@@ -12,7 +12,7 @@ export function fnvStep(hash: number, byte: number): number {
 }
 
 /** FNV-1a of `bytes[start, end)`, continuing from `hash` (fastText's `Dictionary::hash`). */
-export function fnvHash(
+function fnvHash(
   bytes: Uint8Array,
   start = 0,
   end = bytes.length,
