@@ -82,6 +82,13 @@ export class Replica {
     return this.child !== undefined;
   }
 
+  /** True once the process has exited (and until `whenExited` or `stop` is awaited). */
+  get hasExited(): boolean {
+    return (
+      this.child !== undefined && (this.child.exitCode !== null || this.child.signalCode !== null)
+    );
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
