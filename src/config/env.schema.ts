@@ -83,6 +83,7 @@ export const envSchema = z.object({
   CACHE_MEMORY_ITEMS: integer(0).default(10000),
   CACHE_TTL_SECONDS: integer(1).default(3600),
   CACHE_TIMEOUT_MS: integer(1, 60000).default(50),
+  CACHE_INVALIDATION_TIMEOUT_MS: integer(1, 60000).default(2000),
 
   MEMORY_WARNING_PERCENT: z.coerce.number().gt(0).max(100).default(90),
 

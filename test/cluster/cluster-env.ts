@@ -21,6 +21,10 @@ export function replicaEnv(extra: Readonly<Record<string, string>> = {}): Record
     LOG_LEVEL: 'warn',
     RATE_LIMIT: '0',
     REDIS_URL: '',
+    // Generous Redis budgets: on a loaded machine a round trip can pass the production 50 ms,
+    // and an open breaker would turn DELETE /cache into a 503. Tests of the budgets set theirs.
+    CACHE_TIMEOUT_MS: '5000',
+    RATE_LIMIT_TIMEOUT_MS: '5000',
     SHUTDOWN_DELAY_MS: '2000',
     SHUTDOWN_GRACE_MS: '10000',
     DOCS_ENABLED: 'false',

@@ -225,6 +225,13 @@ export class LocalCluster {
     }
   }
 
+  /** Stops a replica as an orchestrator would: SIGTERM, out of the balancer, then gone. */
+  async drain(replica: Replica): Promise<number | null> {
+    replica.signal('SIGTERM');
+    await this.waitForState(replica, 'DOWN');
+    return replica.whenExited();
+  }
+
   async stop(): Promise<void> {
     // SIGINT skips SHUTDOWN_DELAY_MS: nothing routes to a cluster being torn down.
     await Promise.all(this.replicas.map((replica) => replica.stop('SIGINT')));

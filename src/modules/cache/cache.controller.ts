@@ -16,6 +16,7 @@ import {
   InvalidateCacheResponseDto,
   type InvalidateCacheResponse,
 } from './dto/invalidate-cache.dto';
+import { CacheInvalidationBus } from './cache-invalidation.bus';
 import { PredictionCache } from './prediction-cache.service';
 import { CacheTierUnavailableError } from './tiers/tier-errors';
 
@@ -27,6 +28,7 @@ export class CacheController {
   constructor(
     private readonly cache: PredictionCache,
     private readonly inference: InferenceService,
+    private readonly replicas: CacheInvalidationBus,
   ) {}
 
   /**
@@ -46,7 +48,11 @@ export class CacheController {
   async invalidate(@Query() query: InvalidateCacheQueryDto): Promise<InvalidateCacheResponse> {
     this.inference.resolveModel(query.model);
     try {
-      return { deleted: await this.cache.invalidate(query.model, query.version) };
+      const deleted = await this.cache.invalidate(query.model, query.version);
+      // Redis first, then the other replicas' memory: a replica missing an entry in memory
+      // afterwards finds Redis already cleared.
+      await this.replicas.broadcast(query.model, query.version);
+      return { deleted };
     } catch (error) {
       // Claiming success with Redis unreachable would leave its entries to be served later.
       if (error instanceof CacheTierUnavailableError) {

@@ -3,6 +3,7 @@ import { Global, Module, type Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { RedisConnection } from '../redis/redis-connection.service';
 import { InferenceModule } from '../inference';
+import { CacheInvalidationBus } from './cache-invalidation.bus';
 import { CacheController } from './cache.controller';
 import { PredictionCache } from './prediction-cache.service';
 import { MEMORY_CACHE_TIER, SHARED_CACHE_TIER } from './tiers/cache-tier.interface';
@@ -57,7 +58,7 @@ const sharedTierProvider: Provider = {
     }),
   ],
   controllers: [CacheController],
-  providers: [memoryTierProvider, sharedTierProvider, PredictionCache],
+  providers: [memoryTierProvider, sharedTierProvider, PredictionCache, CacheInvalidationBus],
   exports: [PredictionCache],
 })
 export class PredictionCacheModule {}
