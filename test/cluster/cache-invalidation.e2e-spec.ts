@@ -24,7 +24,8 @@ describe('DELETE /cache across the cluster', () => {
     const started = performance.now();
     const answer = await call(`${url}/cache?model=spam-en`, 'DELETE', undefined, ADMIN);
     latenciesMs.push(performance.now() - started);
-    if (answer.status !== 200) throw new Error(`DELETE /cache: ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (answer.status !== 200)
+      throw new Error(`DELETE /cache: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.status;
   };
 

@@ -143,7 +143,8 @@ export class Replica {
   }
 }
 
-export type ServerState = 'UP' | 'DOWN' | 'MAINT' | string;
+/** HAProxy's word for a server: UP, DOWN, MAINT, NOLB, … */
+export type ServerState = string;
 
 /**
  * N replicas of the production build (`node dist/main.js`) on local ports, with HAProxy in
@@ -153,12 +154,12 @@ export type ServerState = 'UP' | 'DOWN' | 'MAINT' | string;
  */
 export class LocalCluster {
   private haproxy: ChildProcess | undefined;
-  private readonly recent: string[] = [];
 
   private constructor(
     readonly replicas: readonly Replica[],
     readonly port: number,
     private readonly dir: string,
+    private readonly recent: string[],
   ) {}
 
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
@@ -168,15 +169,19 @@ export class LocalCluster {
     const port = options.port ?? (await freePort());
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     const replicas: Replica[] = [];
-    let cluster: LocalCluster | undefined;
+    const recent: string[] = [];
     const output = (source: string, line: string): void => {
-      if (options.output !== undefined) options.output(source, line);
-      else cluster?.remember(`${source}: ${line}`);
+      if (options.output !== undefined) {
+        options.output(source, line);
+        return;
+      }
+      recent.push(`${source}: ${line}`);
+      if (recent.length > 200) recent.shift();
     };
     for (let index = 1; index <= count; index++) {
       replicas.push(new Replica(`replica-${index}`, await freePort(), env, output));
     }
-    cluster = new LocalCluster(replicas, port, dir);
+    const cluster = new LocalCluster(replicas, port, dir, recent);
     try {
       await Promise.all(replicas.map((replica) => replica.start()));
       await cluster.startBalancer(options.checks ?? PRODUCTION_CHECKS, output);
@@ -247,11 +252,6 @@ export class LocalCluster {
 
   private get socketPath(): string {
     return join(this.dir, 'admin.sock');
-  }
-
-  private remember(line: string): void {
-    this.recent.push(line);
-    if (this.recent.length > 200) this.recent.shift();
   }
 
   private async startBalancer(

@@ -1,44 +1,60 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import { InjectConfig, type AppConfig } from '../../config';
 import { RATE_LIMIT_OBSERVER, type RateLimitObserver } from '../../common/observability/observers';
+import { InjectConfig, type AppConfig } from '../../config';
+import { CircuitBreaker } from '../cache/tiers/circuit-breaker';
+import { withTimeout } from '../cache/tiers/with-timeout';
 import { RedisConnection } from '../redis/redis-connection.service';
 import { MemoryWindowStore } from './memory-window.store';
 import { RedisWindowStore } from './redis-window.store';
-import { toThrottlerRecord, type ThrottlerStorageRecord, type WindowCount } from './window-count';
+import { toRecord, type RateLimitRecord, type WindowCount } from './window-count';
+
+/** Consecutive Redis failures or timeouts before the limiter stops asking for a cool-down. */
+const FAILURE_THRESHOLD = 5;
+const COOL_DOWN_MS = 2000;
 
 /**
  * Where rate-limit counters live: Redis when REDIS_URL is set (one limit across replicas),
- * otherwise this process. While Redis is down or failing, each replica keeps limiting on
+ * otherwise this process. While Redis is down, failing or slow, each replica keeps limiting on
  * its own counters (so the effective limit is RATE_LIMIT per replica): never every request
- * let through, never a 500. The switch is logged once each way and counted per request.
+ * let through, never a 500, never a stalled request. The switch is logged once each way and
+ * counted per request.
+ *
+ * Each Redis call is bounded by RATE_LIMIT_TIMEOUT_MS here, by a race: node-redis's own
+ * per-command `timeout` stops applying once a command is written to the socket, so against a
+ * Redis that accepted the command and hangs it would never fire. After FAILURE_THRESHOLD
+ * failures in a row the circuit opens and requests stop paying the timeout for COOL_DOWN_MS,
+ * the cache tier's rule (redis-tier.ts).
  */
 @Injectable()
-export class RateLimitStorage implements ThrottlerStorage {
+export class RateLimitStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly memory = new MemoryWindowStore();
   private readonly redisStore: RedisWindowStore | undefined;
+  private readonly breaker: CircuitBreaker;
+  private readonly timeoutMs: number;
   private degraded = false;
 
   constructor(
     private readonly redis: RedisConnection,
-    // A slow Redis must not stall every classify request: past RATE_LIMIT_TIMEOUT_MS the
-    // replica counts the hit itself. Redis answers a one-script round trip in about 1 ms.
     @InjectConfig() config: AppConfig,
     @Optional() @Inject(RATE_LIMIT_OBSERVER) private readonly observer?: RateLimitObserver,
   ) {
-    if (redis.client !== undefined)
-      this.redisStore = new RedisWindowStore(redis.client, config.RATE_LIMIT_TIMEOUT_MS);
+    if (redis.client !== undefined) this.redisStore = new RedisWindowStore(redis.client);
+    this.timeoutMs = config.RATE_LIMIT_TIMEOUT_MS;
+    this.breaker = new CircuitBreaker({
+      failureThreshold: FAILURE_THRESHOLD,
+      coolDownMs: COOL_DOWN_MS,
+      onStateChange: (state) => {
+        if (state === 'open') {
+          this.logger.warn(`Redis rate limiting failing: not asking it for ${COOL_DOWN_MS} ms`);
+        }
+      },
+    });
   }
 
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    _throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    return toThrottlerRecord(await this.count(key, ttl, limit, blockDuration));
+  /** Counts a hit of `key` in a window of `windowMs`; blocked past `limit`. */
+  async increment(key: string, windowMs: number, limit: number): Promise<RateLimitRecord> {
+    return toRecord(await this.count(key, windowMs), limit);
   }
 
   /** True while counters are kept locally although Redis is configured. */
@@ -46,27 +62,30 @@ export class RateLimitStorage implements ThrottlerStorage {
     return this.degraded;
   }
 
-  private async count(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockMs: number,
-  ): Promise<WindowCount> {
-    if (this.redisStore === undefined) return this.memory.increment(key, ttl, limit, blockMs);
-    if (this.redis.isUp()) {
+  private async count(key: string, windowMs: number): Promise<WindowCount> {
+    if (this.redisStore === undefined) return this.memory.increment(key, windowMs);
+    if (!this.redis.isUp()) {
+      // Not connected: don't wait for a command that would fail anyway.
+      this.degrade(this.redis.lastErrorMessage() ?? 'not connected');
+    } else if (!this.breaker.tryAcquire()) {
+      this.degrade('circuit open after repeated failures');
+    } else {
       try {
-        const count = await this.redisStore.increment(key, ttl, limit, blockMs);
+        const count = await withTimeout(
+          this.redisStore.increment(key, windowMs),
+          this.timeoutMs,
+          'Redis rate-limit script',
+        );
+        this.breaker.recordSuccess();
         this.recovered();
         return count;
       } catch (error) {
+        this.breaker.recordFailure();
         this.degrade(error instanceof Error ? error.message : String(error));
       }
-    } else {
-      // Not connected: don't wait for a command that would fail anyway.
-      this.degrade(this.redis.lastErrorMessage() ?? 'not connected');
     }
     this.observer?.rateLimitFallback();
-    return this.memory.increment(key, ttl, limit, blockMs);
+    return this.memory.increment(key, windowMs);
   }
 
   private degrade(reason: string): void {
