@@ -202,19 +202,27 @@ export class LocalCluster {
     return this.recent.join('\n');
   }
 
-  /** Each server's state as HAProxy sees it now ("show stat" on its admin socket). */
-  async serverStates(): Promise<Record<string, ServerState>> {
+  /** HAProxy's statistics per server ("show stat" on its admin socket): status, hrsp_2xx, … */
+  async serverStats(): Promise<Record<string, Readonly<Record<string, string>>>> {
     const csv = await this.adminCommand('show stat');
     const [header, ...rows] = csv.split('\n').filter((line) => line.length > 0);
     const columns = header.replace(/^# /, '').split(',');
-    const name = columns.indexOf('svname');
-    const status = columns.indexOf('status');
-    const states: Record<string, ServerState> = {};
+    const stats: Record<string, Record<string, string>> = {};
     for (const row of rows) {
       const fields = row.split(',');
-      if (fields[name] === 'FRONTEND' || fields[name] === 'BACKEND') continue;
+      const server = fields[columns.indexOf('svname')];
+      if (server === 'FRONTEND' || server === 'BACKEND') continue;
+      stats[server] = Object.fromEntries(columns.map((column, index) => [column, fields[index]]));
+    }
+    return stats;
+  }
+
+  /** Each server's state as HAProxy sees it now. */
+  async serverStates(): Promise<Record<string, ServerState>> {
+    const states: Record<string, ServerState> = {};
+    for (const [server, stats] of Object.entries(await this.serverStats())) {
       // "DOWN 1/2" while a check is failing its way down: the first word is the state.
-      states[fields[name]] = fields[status].split(' ')[0];
+      states[server] = (stats.status ?? '').split(' ')[0];
     }
     return states;
   }
