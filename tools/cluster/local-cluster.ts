@@ -23,6 +23,8 @@ export interface LocalClusterOptions {
   readonly replicas?: number;
   /** Environment of every replica, over the process's own (REDIS_URL, MODELS, RATE_LIMIT, …). */
   readonly env?: Readonly<Record<string, string>>;
+  /** More environment for replica `index` (0-based), over `env`: replicas set up differently. */
+  readonly envFor?: (index: number) => Readonly<Record<string, string>>;
   /** The balancer's port; a free one when unset. */
   readonly port?: number;
   readonly checks?: HealthCheckTimings;
@@ -178,8 +180,9 @@ export class LocalCluster {
       recent.push(`${source}: ${line}`);
       if (recent.length > 200) recent.shift();
     };
-    for (let index = 1; index <= count; index++) {
-      replicas.push(new Replica(`replica-${index}`, await freePort(), env, output));
+    for (let index = 0; index < count; index++) {
+      const own = { ...env, ...options.envFor?.(index) };
+      replicas.push(new Replica(`replica-${index + 1}`, await freePort(), own, output));
     }
     const cluster = new LocalCluster(replicas, port, dir, recent);
     try {
