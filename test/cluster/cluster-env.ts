@@ -5,7 +5,12 @@ import { SHIPPED_MODELS_DIR } from '../../tools/common/model-dirs';
  * Health checks every 100 ms, two failures take a replica out: HAProxy notices a draining
  * replica within ~0.2 s plus a check's time, well inside the replicas' SHUTDOWN_DELAY_MS below.
  */
-export const TEST_CHECKS: HealthCheckTimings = { intervalMs: 100, fall: 2, rise: 1 };
+export const TEST_CHECKS: HealthCheckTimings = {
+  intervalMs: 100,
+  timeoutMs: 100,
+  fall: 2,
+  rise: 1,
+};
 
 /**
  * What every replica of a test cluster runs with, set explicitly (the test process's own

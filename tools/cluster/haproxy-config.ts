@@ -1,7 +1,9 @@
 /** How HAProxy probes `/ready`: the counterpart of a readinessProbe. */
 export interface HealthCheckTimings {
-  /** Between two checks of one server (periodSeconds); also each check's timeout. */
+  /** Between two checks of one server (periodSeconds). */
   readonly intervalMs: number;
+  /** A check unanswered this long failed (timeoutSeconds). */
+  readonly timeoutMs: number;
   /** Consecutive failed checks that take a server out (failureThreshold). */
   readonly fall: number;
   /** Consecutive passed checks that put it back (successThreshold). */
@@ -34,7 +36,7 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout http-keep-alive 30s
-    timeout check ${checks.intervalMs}ms
+    timeout check ${checks.timeoutMs}ms
 
 frontend sift
     bind 127.0.0.1:${port}

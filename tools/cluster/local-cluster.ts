@@ -14,9 +14,14 @@ const HAPROXY = process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy';
 
 /**
  * The health checks of `npm run cluster`: the numbers of k8s/base/deployment.yaml's
- * readinessProbe (periodSeconds 2, failureThreshold 2, successThreshold 1).
+ * readinessProbe (test/deployment/kubernetes.spec.ts keeps them equal).
  */
-export const PRODUCTION_CHECKS: HealthCheckTimings = { intervalMs: 2000, fall: 2, rise: 1 };
+export const PRODUCTION_CHECKS: HealthCheckTimings = {
+  intervalMs: 2000,
+  timeoutMs: 1000,
+  fall: 2,
+  rise: 1,
+};
 
 export interface LocalClusterOptions {
   /** Replicas behind the balancer (3 unless set). */
