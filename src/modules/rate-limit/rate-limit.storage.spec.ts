@@ -4,7 +4,7 @@ import { TcpProxy } from '../../../test/helpers/tcp-proxy';
 import { waitFor } from '../../../test/helpers/processes';
 import type { RateLimitObserver } from '../../common/observability/observers';
 import { loadConfig, type AppConfig } from '../../config';
-import { RedisConnection, type SiftRedisClient } from '../redis/redis-connection.service';
+import { RedisConnection, type ScriptedRedisClient } from '../redis/redis-connection.service';
 import { RateLimitStorage } from './rate-limit.storage';
 
 interface FakeRedis {
@@ -13,12 +13,12 @@ interface FakeRedis {
 }
 
 function connectionOf(fake: FakeRedis | undefined): RedisConnection {
-  const client =
+  const scripted =
     fake === undefined
       ? undefined
-      : ({ sendCommand: () => fake.reply() } as unknown as SiftRedisClient);
+      : ({ siftRateLimitHit: () => fake.reply() } as unknown as ScriptedRedisClient);
   return {
-    client,
+    scripted,
     isUp: () => fake?.up ?? false,
     lastErrorMessage: () => 'connect ECONNREFUSED',
   } as unknown as RedisConnection;

@@ -39,7 +39,7 @@ export class RateLimitStorage {
     @InjectConfig() config: AppConfig,
     @Optional() @Inject(RATE_LIMIT_OBSERVER) private readonly observer?: RateLimitObserver,
   ) {
-    if (redis.client !== undefined) this.redisStore = new RedisWindowStore(redis.client);
+    if (redis.scripted !== undefined) this.redisStore = new RedisWindowStore(redis.scripted);
     this.timeoutMs = config.RATE_LIMIT_TIMEOUT_MS;
     this.breaker = new CircuitBreaker({
       failureThreshold: FAILURE_THRESHOLD,

@@ -1,14 +1,14 @@
-import { createClient } from '@redis/client';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SiftRedisClient } from '../redis/redis-connection.service';
+import { DisposableRedis } from '../../../test/helpers/processes';
+import { createScriptedClient, type ScriptedRedisClient } from '../redis/redis-connection.service';
 import { hitsKey, RedisWindowStore } from './redis-window.store';
 
 /** A database of its own on the shared test Redis; keys are unique per run and removed after. */
 const REDIS_URL = 'redis://127.0.0.1:6379/8';
 
 describe(RedisWindowStore.name, () => {
-  let client: SiftRedisClient;
+  let client: ScriptedRedisClient;
   let sut: RedisWindowStore;
   const keys: string[] = [];
   const key = (): string => {
@@ -18,7 +18,7 @@ describe(RedisWindowStore.name, () => {
   };
 
   beforeAll(async () => {
-    client = createClient({ url: REDIS_URL });
+    client = createScriptedClient({ url: REDIS_URL });
     await client.connect();
     sut = new RedisWindowStore(client);
   });
@@ -70,18 +70,18 @@ describe(RedisWindowStore.name, () => {
     );
   });
 
-  it('loads the script when Redis does not know it (NOSCRIPT)', async () => {
-    const calls: string[] = [];
-    const recording = {
-      sendCommand: (args: string[]) => {
-        calls.push(args[0]);
-        return args[0] === 'EVALSHA'
-          ? Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'))
-          : client.sendCommand(args);
-      },
-    } as unknown as SiftRedisClient;
-    const count = await new RedisWindowStore(recording).increment(key(), 60_000);
-    expect(count.hits).toBe(1);
-    expect(calls).toEqual(['EVALSHA', 'EVAL']);
+  it('loads the script on a Redis that has not seen it, or forgot it (NOSCRIPT)', async () => {
+    const fresh = await DisposableRedis.launch();
+    const own = createScriptedClient({ url: fresh.url });
+    try {
+      await own.connect();
+      const store = new RedisWindowStore(own);
+      await expect(store.increment('k', 60_000)).resolves.toMatchObject({ hits: 1 });
+      await own.scriptFlush();
+      await expect(store.increment('k', 60_000)).resolves.toMatchObject({ hits: 2 });
+    } finally {
+      own.destroy();
+      await fresh.kill();
+    }
   });
 });

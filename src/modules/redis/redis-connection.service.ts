@@ -1,8 +1,16 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createClient } from '@redis/client';
 import { InjectConfig, type AppConfig } from '../../config';
+import { SIFT_SCRIPTS } from './redis-scripts';
 
 export type SiftRedisClient = ReturnType<typeof createClient>;
+
+/** A client that also runs Sift's Lua scripts by name (redis-scripts.ts). */
+export function createScriptedClient(options: Parameters<typeof createClient>[0] = {}) {
+  return createClient({ ...options, scripts: SIFT_SCRIPTS });
+}
+
+export type ScriptedRedisClient = ReturnType<typeof createScriptedClient>;
 
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -16,12 +24,14 @@ const MAX_RECONNECT_DELAY_MS = 2000;
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   readonly client: SiftRedisClient | undefined;
+  /** The same client, typed with the scripts it was created with. */
+  readonly scripted: ScriptedRedisClient | undefined;
   private up = false;
   private lastError: string | undefined;
 
   constructor(@InjectConfig() config: AppConfig) {
     if (config.REDIS_URL === undefined) return;
-    this.client = createClient({
+    this.scripted = createScriptedClient({
       url: config.REDIS_URL,
       disableOfflineQueue: true,
       socket: {
@@ -29,6 +39,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
         reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
       },
     });
+    // node-redis's client types are invariant in their scripts, and the cache's libraries
+    // (Keyv) take the plain type: one object, two views.
+    this.client = this.scripted as unknown as SiftRedisClient;
     this.client.on('ready', () => {
       if (!this.up) this.logger.log('Redis connected');
       this.up = true;
