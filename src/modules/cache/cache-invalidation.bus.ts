@@ -12,8 +12,18 @@ import { RedisConnection, type SiftRedisClient } from '../redis/redis-connection
 import { PredictionCache } from './prediction-cache.service';
 import { withTimeout } from './tiers/with-timeout';
 
-const INVALIDATIONS = 'sift:cache:invalidations';
-const ACKNOWLEDGEMENTS = 'sift:cache:invalidation-acks';
+/**
+ * Pub/sub channels span a Redis server's databases, while cache keys live in one: the
+ * channels carry the database of REDIS_URL, so deployments sharing a server in different
+ * databases never count (or clear) each other.
+ */
+function channelsOf(redisUrl: string | undefined): { invalidations: string; acks: string } {
+  const database = redisUrl === undefined ? 0 : Number(new URL(redisUrl).pathname.slice(1) || 0);
+  return {
+    invalidations: `sift:cache:invalidations:${database}`,
+    acks: `sift:cache:invalidation-acks:${database}`,
+  };
+}
 
 interface Invalidation {
   readonly id: string;
@@ -63,6 +73,7 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
   private subscriptionLost = false;
   private readonly timeoutMs: number;
   private readonly enabled: boolean;
+  private readonly channels: { invalidations: string; acks: string };
 
   constructor(
     private readonly redis: RedisConnection,
@@ -71,6 +82,7 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
   ) {
     this.enabled = config.CACHE_ENABLED && config.CACHE_MEMORY_ITEMS > 0;
     this.timeoutMs = config.CACHE_INVALIDATION_TIMEOUT_MS;
+    this.channels = channelsOf(config.REDIS_URL);
   }
 
   onModuleInit(): void {
@@ -95,8 +107,11 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
       .connect()
       .then(() =>
         Promise.all([
-          subscriber.subscribe(INVALIDATIONS, (message) => void this.receive(message)),
-          subscriber.subscribe(ACKNOWLEDGEMENTS, (id) => this.acknowledged(id)),
+          subscriber.subscribe(
+            this.channels.invalidations,
+            (message) => void this.receive(message),
+          ),
+          subscriber.subscribe(this.channels.acks, (id) => this.acknowledged(id)),
         ]),
       )
       .catch((error: Error) => {
@@ -120,7 +135,7 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
     this.pending.set(invalidation.id, pending);
     try {
       const expected = await withTimeout(
-        client.publish(INVALIDATIONS, JSON.stringify(invalidation)),
+        client.publish(this.channels.invalidations, JSON.stringify(invalidation)),
         this.timeoutMs,
         'Redis PUBLISH',
       );
@@ -171,7 +186,7 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
       await withTimeout(client.ping(), this.timeoutMs, 'Redis PING');
       await nextTurn();
       await this.cache.forgetLocally(model, version);
-      await withTimeout(client.publish(ACKNOWLEDGEMENTS, id), this.timeoutMs, 'Redis PUBLISH');
+      await withTimeout(client.publish(this.channels.acks, id), this.timeoutMs, 'Redis PUBLISH');
     } catch (error) {
       this.logger.warn(`Invalidation ${id} not acknowledged: ${(error as Error).message}`);
     }
