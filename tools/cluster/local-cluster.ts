@@ -138,6 +138,11 @@ export class Replica {
     return code;
   }
 
+  /** SIGKILL without waiting: for a harness that is itself exiting. */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
   /** Sends a signal without waiting; `whenExited` tells when it is gone. */
   signal(signal: NodeJS.Signals): void {
     this.child?.kill(signal);
@@ -161,13 +166,20 @@ export type ServerState = string;
  */
 export class LocalCluster {
   private haproxy: ChildProcess | undefined;
+  /** Should the harness exit without `stop()` (a test run killed), nothing is left behind. */
+  private readonly killAll = (): void => {
+    for (const replica of this.replicas) replica.kill();
+    this.haproxy?.kill('SIGKILL');
+  };
 
   private constructor(
     readonly replicas: readonly Replica[],
     readonly port: number,
     private readonly dir: string,
     private readonly recent: string[],
-  ) {}
+  ) {
+    process.once('exit', this.killAll);
+  }
 
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
     ensureBuild();
@@ -254,6 +266,7 @@ export class LocalCluster {
   }
 
   async stop(): Promise<void> {
+    process.off('exit', this.killAll);
     // SIGINT skips SHUTDOWN_DELAY_MS: nothing routes to a cluster being torn down.
     await Promise.all(this.replicas.map((replica) => replica.stop('SIGINT')));
     const haproxy = this.haproxy;
