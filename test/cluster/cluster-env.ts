@@ -3,11 +3,14 @@ import { SHIPPED_MODELS_DIR } from '../../tools/common/model-dirs';
 
 /**
  * Health checks every 100 ms, two failures take a replica out: HAProxy notices a draining
- * replica within ~0.2 s plus a check's time, well inside the replicas' SHUTDOWN_DELAY_MS below.
+ * replica (which answers 503 at once) within ~0.2 s, well inside the replicas'
+ * SHUTDOWN_DELAY_MS below. A check may take up to 1 s: on a busy machine a healthy replica
+ * can answer /ready slowly, and a 100 ms timeout would take it out too (and, with another
+ * replica draining, leave HAProxy nothing to route to).
  */
 export const TEST_CHECKS: HealthCheckTimings = {
   intervalMs: 100,
-  timeoutMs: 100,
+  timeoutMs: 1000,
   fall: 2,
   rise: 1,
 };
@@ -15,7 +18,7 @@ export const TEST_CHECKS: HealthCheckTimings = {
 /**
  * What every replica of a test cluster runs with, set explicitly (the test process's own
  * environment is inherited otherwise): the small model on the event loop, quiet logs, and a
- * drain delay ten times HAProxy's detection time.
+ * drain delay (2 s) above check interval × fall + check timeout (1.2 s), the rule k8s/ follows.
  */
 export function replicaEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   return {
