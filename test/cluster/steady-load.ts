@@ -107,8 +107,17 @@ export class SteadyLoad {
           timeout: this.options.requestTimeoutMs ?? 10_000,
         },
         (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
+          const status = res.statusCode ?? 0;
+          let head = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (status >= 500 && head.length < 120) head += chunk;
+          });
+          res.on('end', () => {
+            // Whose 5xx it was (HAProxy's HTML page or Sift's JSON) is in the sample.
+            if (status >= 500) this.failures.push(`HTTP ${status} body: ${head.slice(0, 120)}`);
+            resolve(status);
+          });
           res.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
         },
       );
