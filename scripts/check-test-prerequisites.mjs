@@ -1,6 +1,7 @@
 // `npm test` runs this first (the `pretest` script): the suites talk to a real Redis, validate
-// the metrics exposition with Prometheus' promtool and drive a real browser, so a missing
-// prerequisite is named here once, with its install command, instead of failing many suites.
+// the metrics exposition with Prometheus' promtool, drive a real browser and put HAProxy in
+// front of a local cluster, so a missing prerequisite is named here once, with its install
+// command, instead of failing many suites.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -50,6 +51,11 @@ const checks = [
     what: `Chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} (the browser tests)`,
     ok: async () => commandRuns(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version']),
     install: 'apt-get install -y chromium  (or set CHROMIUM_PATH to another Chromium build)',
+  },
+  {
+    what: `HAProxy at ${process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy'} (the cluster tests)`,
+    ok: async () => commandRuns(process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy', ['-v']),
+    install: 'apt-get install -y --no-install-recommends haproxy  (or set HAPROXY_PATH)',
   },
 ];
 

@@ -10,6 +10,7 @@ import { registerMethodNotAllowed } from './common/http/method-not-allowed';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { loadConfig, type AppConfig } from './config';
 import { registerApiDocs } from './modules/docs/api-docs';
+import { ServerDrain } from './modules/health/server-drain';
 import { registerCacheHitFastPath } from './modules/classification/cache-hit-fast-path';
 import { registerRequestObservability } from './modules/metrics/request-observability';
 
@@ -22,6 +23,14 @@ function requestIdFrom(request: IncomingMessage): string {
 }
 
 /**
+ * Node enforces HTTP_REQUEST_TIMEOUT_MS only when it sweeps its connections, every 30 s by
+ * default, so a slowloris socket would live up to 30 s past the limit: sweep at a quarter of it.
+ */
+function connectionsCheckingInterval(requestTimeoutMs: number): number {
+  return Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4)));
+}
+
+/**
  * Builds the fully configured application (modules, global pipeline, Fastify hooks) and
  * initialises it without listening: `main.ts`, the Lambda handler and tests share it.
  */
@@ -31,6 +40,19 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
     trustProxy: config.TRUST_PROXY,
     genReqId: requestIdFrom,
     frameworkErrors: replyWithShapedError,
+    // Slow and abusive clients: see HTTP_*_TIMEOUT_MS in the configuration table.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: connectionsCheckingInterval(config.HTTP_REQUEST_TIMEOUT_MS),
+    },
+    // By the time the server closes (SHUTDOWN_DELAY_MS after SIGTERM) balancers route elsewhere;
+    // a request still arriving on an open connection is served (with Connection: close) rather
+    // than refused, and idle keep-alive sockets are closed, not reset.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
     // One line per request comes from our onResponse hook (request-observability).
     logController: new LogController({ disableRequestLogging: true }),
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
@@ -49,8 +71,12 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
   registerRequestObservability(app);
   registerCacheHitFastPath(app);
   registerApiDocs(app, config);
+  const drain = app.get(ServerDrain);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
+    // Draining: each keep-alive connection ends after its current answer, so clients reconnect
+    // (through the balancer, to another replica) instead of finding the socket closed later.
+    if (drain.draining) void reply.header('connection', 'close');
   });
   await app.init();
   await fastify.ready();

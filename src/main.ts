@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config';
+import { ServerDrain } from './modules/health/server-drain';
 import { InferenceService } from './modules/inference';
 
 async function bootstrap(): Promise<void> {
@@ -9,19 +11,31 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
 
   let closing = false;
+  /**
+   * SIGTERM (an orchestrator's stop): /ready turns 503 while requests are still served for
+   * SHUTDOWN_DELAY_MS, so balancers stop routing here; then the server stops accepting
+   * connections, closes idle ones, finishes queued work within SHUTDOWN_GRACE_MS and exits.
+   * SIGINT (Ctrl-C) skips the delay: nobody routes to a terminal.
+   */
   const shutdown = (signal: NodeJS.Signals): void => {
     if (closing) return;
     closing = true;
-    logger.log(`${signal} received: draining (grace ${config.SHUTDOWN_GRACE_MS} ms)`);
-    // A hard stop in case a connection keeps the server open past the grace period.
-    setTimeout(() => process.exit(0), config.SHUTDOWN_GRACE_MS + 5000).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(`Shutdown failed: ${String(error)}`);
-        process.exit(1);
-      },
+    const delayMs = signal === 'SIGTERM' ? config.SHUTDOWN_DELAY_MS : 0;
+    logger.log(
+      `${signal} received: draining (readiness off for ${delayMs} ms, then grace ${config.SHUTDOWN_GRACE_MS} ms)`,
     );
+    app.get(ServerDrain).begin();
+    // A hard stop in case a connection keeps the server open past the grace period.
+    setTimeout(() => process.exit(0), delayMs + config.SHUTDOWN_GRACE_MS + 5000).unref();
+    sleep(delayMs)
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`Shutdown failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -61,6 +61,17 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: integer(1024).default(1048576),
   MAX_JSON_DEPTH: integer(2, 1000).default(16),
   SHUTDOWN_GRACE_MS: integer(0).default(10000),
+  // After SIGTERM, /ready answers 503 while requests are still served, this long, so a load
+  // balancer polling /ready (Kubernetes: periodSeconds × failureThreshold) stops routing first.
+  SHUTDOWN_DELAY_MS: integer(0, 600000).default(5000),
+  // Slow-client limits (Node's http server): the whole request (headers and body) must arrive
+  // within HTTP_REQUEST_TIMEOUT_MS; a socket silent for HTTP_CONNECTION_TIMEOUT_MS is closed
+  // (longer than REQUEST_TIMEOUT_MS, so a slow inference is never cut); an idle keep-alive
+  // socket is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS (longer than a load balancer's idle
+  // timeout, e.g. AWS ALB's 60 s, so the balancer closes first and never reuses a closing one).
+  HTTP_REQUEST_TIMEOUT_MS: integer(1, 3600000).default(30000),
+  HTTP_CONNECTION_TIMEOUT_MS: integer(0, 3600000).default(60000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1, 3600000).default(72000),
 
   REDIS_URL: optionalString.pipe(
     z
@@ -72,6 +83,7 @@ export const envSchema = z.object({
   CACHE_MEMORY_ITEMS: integer(0).default(10000),
   CACHE_TTL_SECONDS: integer(1).default(3600),
   CACHE_TIMEOUT_MS: integer(1, 60000).default(50),
+  CACHE_INVALIDATION_TIMEOUT_MS: integer(1, 60000).default(2000),
 
   MEMORY_WARNING_PERCENT: z.coerce.number().gt(0).max(100).default(90),
 

@@ -58,6 +58,8 @@ describe('graceful shutdown of the real process', () => {
         MAX_BATCH_SIZE: '1',
         LOG_LEVEL: 'warn',
         SHUTDOWN_GRACE_MS: '60000',
+        // Straight to closing: this test is about queued work, not the balancer's delay.
+        SHUTDOWN_DELAY_MS: '0',
         REDIS_URL: '',
       },
       stdio: 'ignore',

@@ -96,13 +96,16 @@ describe('docker-compose.yml', () => {
     expect(unknownVariables(Object.keys(environmentOf(service('api'))))).toEqual([]);
   });
 
-  it('lets the API drain for longer than SHUTDOWN_GRACE_MS before it is killed', () => {
+  it('lets the API drain for longer than SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS before it is killed', () => {
     const api = service('api');
     const graceMs = Number(
       environmentOf(api).SHUTDOWN_GRACE_MS ?? DEFAULT_CONFIG.SHUTDOWN_GRACE_MS,
     );
+    const delayMs = Number(
+      environmentOf(api).SHUTDOWN_DELAY_MS ?? DEFAULT_CONFIG.SHUTDOWN_DELAY_MS,
+    );
     expect(seconds(asString(api.stop_grace_period, 'stop_grace_period'))).toBeGreaterThan(
-      graceMs / 1000,
+      (delayMs + graceMs) / 1000,
     );
   });
 

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { loadConfig } from '../../src/config/load-config';
+import { PRODUCTION_CHECKS } from '../../tools/cluster/local-cluster';
 import { DEFAULT_CONFIG, ROUTES, unknownVariables } from './support/app-contract';
 import { isPinnedImage } from './support/image-reference';
 import {
@@ -207,12 +208,28 @@ describe('Deployment sift', () => {
     expect(at(volume, 'emptyDir')).toBeDefined();
   });
 
-  it('outlasts the preStop delay plus SHUTDOWN_GRACE_MS before Kubernetes kills the pod', () => {
+  it('outlasts preStop, SHUTDOWN_DELAY_MS and SHUTDOWN_GRACE_MS before Kubernetes kills the pod', () => {
     const command = asArray(at(sift, 'lifecycle.preStop.exec.command'), 'preStop command');
     expect(command[0]).toBe('sleep');
     const preStopSeconds = Number(command[1]);
     const grace = asNumber(podSpec.terminationGracePeriodSeconds, 'terminationGracePeriodSeconds');
-    expect(grace).toBeGreaterThan(podConfig.SHUTDOWN_GRACE_MS / 1000 + preStopSeconds);
+    expect(grace).toBeGreaterThan(
+      preStopSeconds + (podConfig.SHUTDOWN_DELAY_MS + podConfig.SHUTDOWN_GRACE_MS) / 1000,
+    );
+  });
+
+  it('keeps a draining pod serving until its failing readiness probe has taken it out', () => {
+    const period = asNumber(at(sift, 'readinessProbe.periodSeconds'), 'periodSeconds');
+    const failures = asNumber(at(sift, 'readinessProbe.failureThreshold'), 'failureThreshold');
+    const timeout = asNumber(at(sift, 'readinessProbe.timeoutSeconds'), 'timeoutSeconds');
+    expect(podConfig.SHUTDOWN_DELAY_MS / 1000).toBeGreaterThanOrEqual(period * failures + timeout);
+    // The local cluster (npm run cluster) checks /ready with the same numbers.
+    expect(PRODUCTION_CHECKS).toEqual({
+      intervalMs: period * 1000,
+      timeoutMs: timeout * 1000,
+      fall: failures,
+      rise: asNumber(at(sift, 'readinessProbe.successThreshold') ?? 1, 'successThreshold'),
+    });
   });
 
   it('mounts the models PersistentVolumeClaim at MODELS_DIR, seeded by the init container', () => {

@@ -1,8 +1,11 @@
 import { createClient } from '@redis/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../tools/cluster/local-cluster';
+
+// The local cluster harness holds the one free-port helper; tests import it from here.
+export { freePort };
 
 /** Polls until `condition` holds; throws after `timeoutMs`. A wait, never a timed assertion. */
 export async function waitFor(
@@ -15,18 +18,6 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await sleep(25);
   }
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
 }
 
 /**

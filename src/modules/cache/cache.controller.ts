@@ -9,6 +9,7 @@ import {
   InvalidateCacheResponseDto,
   type InvalidateCacheResponse,
 } from './dto/invalidate-cache.dto';
+import { CacheInvalidationBus } from './cache-invalidation.bus';
 import { PredictionCache } from './prediction-cache.service';
 
 @ApiTags('admin')
@@ -19,6 +20,7 @@ export class CacheController {
   constructor(
     private readonly cache: PredictionCache,
     private readonly inference: InferenceService,
+    private readonly replicas: CacheInvalidationBus,
   ) {}
 
   /**
@@ -38,6 +40,10 @@ export class CacheController {
   async invalidate(@Query() query: InvalidateCacheQueryDto): Promise<InvalidateCacheResponse> {
     this.inference.resolveModel(query.model);
     // With Redis unreachable this is a 503 (CacheTierUnavailableError), never a false success.
-    return { deleted: await this.cache.invalidate(query.model, query.version) };
+    const deleted = await this.cache.invalidate(query.model, query.version);
+    // Redis first, then the other replicas' memory: a replica missing an entry in memory
+    // afterwards finds Redis already cleared.
+    await this.replicas.broadcast(query.model, query.version);
+    return { deleted };
   }
 }

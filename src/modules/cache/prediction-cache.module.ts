@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import { RedisConnection } from '../redis/redis-connection.service';
 import { RedisModule } from '../redis/redis.module';
 import { InferenceModule } from '../inference';
+import { CacheInvalidationBus } from './cache-invalidation.bus';
 import { CacheController } from './cache.controller';
 import { PredictionCache } from './prediction-cache.service';
 import { MEMORY_CACHE_TIER, SHARED_CACHE_TIER } from './tiers/cache-tier.interface';
@@ -43,7 +44,7 @@ const sharedTierProvider: Provider = {
     RedisModule,
   ],
   controllers: [CacheController],
-  providers: [memoryTierProvider, sharedTierProvider, PredictionCache],
+  providers: [memoryTierProvider, sharedTierProvider, PredictionCache, CacheInvalidationBus],
   exports: [PredictionCache],
 })
 export class PredictionCacheModule {}

@@ -129,7 +129,7 @@ export class PredictionCache {
 
   /**
    * Drops a model's entries (or one version's) from both tiers. The memory side covers this
-   * replica only; other replicas keep theirs until TTL or eviction (see docs/cache.md).
+   * replica; CacheInvalidationBus carries it to the others (see docs/cache.md).
    */
   async invalidate(model: string, version?: string): Promise<InvalidationResult> {
     this.generations.set(model, this.generationOf(model) + 1);
@@ -138,6 +138,17 @@ export class PredictionCache {
     const redis = this.redis === null ? 0 : await this.redis.deleteByPrefix(prefix);
     this.logger.log(`Invalidated ${prefix}*: ${memory} memory and ${redis} Redis entries`);
     return { memory, redis };
+  }
+
+  /**
+   * Drops this replica's memory entries of a model (of one version; of every model when
+   * `model` is left out) without touching Redis, and keeps the model's answers computed before
+   * from being stored: an invalidation made on another replica (cache-invalidation.bus.ts).
+   */
+  forgetLocally(model?: string, version?: string): number {
+    if (model !== undefined) this.generations.set(model, this.generationOf(model) + 1);
+    const prefix = model === undefined ? '' : modelKeyPrefix(model, version);
+    return this.memory === null ? 0 : this.memory.deleteByPrefix(prefix);
   }
 
   status(): PredictionCacheStatus {

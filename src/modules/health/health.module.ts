@@ -8,6 +8,7 @@ import { HealthService } from './health.service';
 import { MemoryIndicator } from './memory.indicator';
 import { ModelsIndicator } from './models.indicator';
 import { RedisIndicator } from './redis.indicator';
+import { ServerDrain } from './server-drain';
 
 @Module({
   // Terminus would log every failed readiness check at error level; probes fail by design
@@ -19,6 +20,7 @@ import { RedisIndicator } from './redis.indicator';
     RedisModule,
   ],
   controllers: [HealthController],
-  providers: [HealthService, MemoryIndicator, RedisIndicator, ModelsIndicator],
+  providers: [HealthService, MemoryIndicator, RedisIndicator, ModelsIndicator, ServerDrain],
+  exports: [ServerDrain],
 })
 export class HealthModule {}

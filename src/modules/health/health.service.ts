@@ -10,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { MemoryIndicator } from './memory.indicator';
 import { ModelsIndicator } from './models.indicator';
 import { RedisIndicator, type RedisState } from './redis.indicator';
+import { ServerDrain } from './server-drain';
 
 export interface LivenessReport {
   readonly status: 'healthy' | 'warning';
@@ -57,6 +58,7 @@ export class HealthService {
     private readonly inference: InferenceService,
     private readonly metrics: MetricsService,
     private readonly cache: PredictionCache,
+    private readonly drain: ServerDrain,
   ) {}
 
   /**
@@ -86,7 +88,7 @@ export class HealthService {
       issues,
       models: { loaded: names.length, names, ready: this.inference.isReady() },
       redis: this.redis.state(),
-      shutting_down: this.inference.isShuttingDown(),
+      shutting_down: this.drain.draining || this.inference.isShuttingDown(),
       checks: result.details,
     };
   }

@@ -3,7 +3,6 @@ import type { WindowCount } from './window-count';
 interface Counter {
   hits: number;
   windowEndsAt: number;
-  blockedUntil: number;
 }
 
 /** Idle counters are dropped at most this often, on the request that notices. */
@@ -20,34 +19,16 @@ export class MemoryWindowStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  increment(key: string, windowMs: number, limit: number, blockMs: number): WindowCount {
+  increment(key: string, windowMs: number): WindowCount {
     const now = this.now();
     this.sweep(now);
     let counter = this.counters.get(key);
-    if (counter !== undefined && counter.blockedUntil > now) {
-      return {
-        hits: counter.hits,
-        windowLeftMs: Math.max(0, counter.windowEndsAt - now),
-        blocked: true,
-        blockLeftMs: counter.blockedUntil - now,
-      };
-    }
     if (counter === undefined || counter.windowEndsAt <= now) {
-      counter = { hits: 0, windowEndsAt: now + windowMs, blockedUntil: 0 };
+      counter = { hits: 0, windowEndsAt: now + windowMs };
       this.counters.set(key, counter);
     }
     counter.hits += 1;
-    const windowLeftMs = counter.windowEndsAt - now;
-    if (counter.hits <= limit) {
-      return { hits: counter.hits, windowLeftMs, blocked: false, blockLeftMs: 0 };
-    }
-    if (blockMs > 0) {
-      // Like the script: the block replaces the window, and a fresh one starts after it.
-      const hits = counter.hits;
-      this.counters.set(key, { hits: 0, windowEndsAt: now, blockedUntil: now + blockMs });
-      return { hits, windowLeftMs, blocked: true, blockLeftMs: blockMs };
-    }
-    return { hits: counter.hits, windowLeftMs, blocked: true, blockLeftMs: windowLeftMs };
+    return { hits: counter.hits, windowLeftMs: counter.windowEndsAt - now };
   }
 
   get size(): number {
@@ -58,7 +39,7 @@ export class MemoryWindowStore {
     if (now < this.nextSweepAt) return;
     this.nextSweepAt = now + SWEEP_INTERVAL_MS;
     for (const [key, counter] of this.counters) {
-      if (counter.windowEndsAt <= now && counter.blockedUntil <= now) this.counters.delete(key);
+      if (counter.windowEndsAt <= now) this.counters.delete(key);
     }
   }
 }

@@ -7,9 +7,9 @@ import { RATE_LIMITED } from './rate-limited.decorator';
 /**
  * Applies the RateLimiter to every `@RateLimited()` route.
  *
- * This is `ThrottlerGuard`'s job, done here over a `ThrottlerStorage` because
- * `@nestjs/throttler` 6.7 is CommonJS requiring the ESM-only NestJS 12 packages, which the
- * test runner (Jest's ESM mode on Node 20) cannot load.
+ * This is `ThrottlerGuard`'s job, done here because `@nestjs/throttler` 6.7 is CommonJS
+ * requiring the ESM-only NestJS 12 packages, which the test runner (Jest's ESM mode on
+ * Node 20) cannot load; its shape (a guard over a counter store) is kept.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {

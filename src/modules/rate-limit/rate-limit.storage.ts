@@ -1,44 +1,45 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import { InjectConfig, type AppConfig } from '../../config';
 import { RATE_LIMIT_OBSERVER, type RateLimitObserver } from '../../common/observability/observers';
+import { InjectConfig, type AppConfig } from '../../config';
 import { RedisConnection } from '../redis/redis-connection.service';
+import { withTimeout } from '../redis/with-timeout';
 import { MemoryWindowStore } from './memory-window.store';
 import { RedisWindowStore } from './redis-window.store';
-import { toThrottlerRecord, type ThrottlerStorageRecord, type WindowCount } from './window-count';
+import { toRecord, type RateLimitRecord, type WindowCount } from './window-count';
 
 /**
  * Where rate-limit counters live: Redis when REDIS_URL is set (one limit across replicas),
- * otherwise this process. While Redis is down or failing, each replica keeps limiting on
+ * otherwise this process. While Redis is down, failing or slow, each replica keeps limiting on
  * its own counters (so the effective limit is RATE_LIMIT per replica): never every request
- * let through, never a 500. The switch is logged once each way and counted per request.
+ * let through, never a 500, never a stalled request. The switch is logged once each way and
+ * counted per request.
+ *
+ * Each Redis call is bounded by RATE_LIMIT_TIMEOUT_MS here, by a race: node-redis's own
+ * per-command `timeout` stops applying once a command is written to the socket, so against a
+ * Redis that accepted the command and hangs it would never fire. Outcomes feed the
+ * connection's one circuit breaker (RedisConnection), shared with the cache tier: after repeated
+ * failures requests stop paying the timeout for a cool-down, and /health says Redis is down.
  */
 @Injectable()
-export class RateLimitStorage implements ThrottlerStorage {
+export class RateLimitStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly memory = new MemoryWindowStore();
   private readonly redisStore: RedisWindowStore | undefined;
+  private readonly timeoutMs: number;
   private degraded = false;
 
   constructor(
     private readonly redis: RedisConnection,
-    // A slow Redis must not stall every classify request: past RATE_LIMIT_TIMEOUT_MS the
-    // replica counts the hit itself. Redis answers a one-script round trip in about 1 ms.
     @InjectConfig() config: AppConfig,
     @Optional() @Inject(RATE_LIMIT_OBSERVER) private readonly observer?: RateLimitObserver,
   ) {
-    if (redis.client !== undefined)
-      this.redisStore = new RedisWindowStore(redis.client, config.RATE_LIMIT_TIMEOUT_MS);
+    if (redis.scripted !== undefined) this.redisStore = new RedisWindowStore(redis.scripted);
+    this.timeoutMs = config.RATE_LIMIT_TIMEOUT_MS;
   }
 
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    _throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    return toThrottlerRecord(await this.count(key, ttl, limit, blockDuration));
+  /** Counts a hit of `key` in a window of `windowMs`; blocked past `limit`. */
+  async increment(key: string, windowMs: number, limit: number): Promise<RateLimitRecord> {
+    return toRecord(await this.count(key, windowMs), limit);
   }
 
   /** True while counters are kept locally although Redis is configured. */
@@ -46,27 +47,28 @@ export class RateLimitStorage implements ThrottlerStorage {
     return this.degraded;
   }
 
-  private async count(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockMs: number,
-  ): Promise<WindowCount> {
-    if (this.redisStore === undefined) return this.memory.increment(key, ttl, limit, blockMs);
-    if (this.redis.isUp()) {
+  private async count(key: string, windowMs: number): Promise<WindowCount> {
+    if (this.redisStore === undefined) return this.memory.increment(key, windowMs);
+    if (!this.redis.tryAcquire()) {
+      // Not connected, or the breaker is open: don't wait for a command that would fail anyway.
+      this.degrade(this.redis.lastErrorMessage() ?? 'Redis commands failing');
+    } else {
       try {
-        const count = await this.redisStore.increment(key, ttl, limit, blockMs);
+        const count = await withTimeout(
+          this.redisStore.increment(key, windowMs),
+          this.timeoutMs,
+          'Redis rate-limit script',
+        );
+        this.redis.recordSuccess();
         this.recovered();
         return count;
       } catch (error) {
+        this.redis.recordFailure();
         this.degrade(error instanceof Error ? error.message : String(error));
       }
-    } else {
-      // Not connected: don't wait for a command that would fail anyway.
-      this.degrade(this.redis.lastErrorMessage() ?? 'not connected');
     }
     this.observer?.rateLimitFallback();
-    return this.memory.increment(key, ttl, limit, blockMs);
+    return this.memory.increment(key, windowMs);
   }
 
   private degrade(reason: string): void {

@@ -4,9 +4,6 @@ import { clientKey } from './client-key';
 import { RATE_LIMIT_POLICY, type RateLimitPolicy } from './rate-limit.policy';
 import { RateLimitStorage } from './rate-limit.storage';
 
-/** The throttler name `ThrottlerStorage.increment` is given: Sift has one limit. */
-const THROTTLER_NAME = 'default';
-
 /**
  * Counts a request against its client and refuses it with a 429 past RATE_LIMIT per window.
  * Answers carry the IETF draft headers (draft-ietf-httpapi-ratelimit-headers): RateLimit-Limit,
@@ -29,20 +26,12 @@ export class RateLimiter {
   async admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (this.admitted.has(request)) return;
     const { limit, windowSeconds } = this.policy;
-    // blockDuration 0: an over-limit client waits for its window to end, no extra penalty.
-    const record = await this.storage.increment(
-      clientKey(request.ip),
-      windowSeconds * 1000,
-      limit,
-      0,
-      THROTTLER_NAME,
-    );
+    const record = await this.storage.increment(clientKey(request.ip), windowSeconds * 1000, limit);
 
-    const reset = record.isBlocked ? record.timeToBlockExpire : record.timeToExpire;
     void reply.headers({
       'ratelimit-limit': String(limit),
       'ratelimit-remaining': String(Math.max(0, limit - record.totalHits)),
-      'ratelimit-reset': String(reset),
+      'ratelimit-reset': String(record.timeToExpire),
       'ratelimit-policy': this.policyHeader,
     });
     if (!record.isBlocked) {
@@ -50,10 +39,10 @@ export class RateLimiter {
       return;
     }
 
-    void reply.header('retry-after', String(record.timeToBlockExpire));
+    void reply.header('retry-after', String(record.timeToExpire));
     throw new HttpException(
       `Rate limit exceeded: at most ${limit} requests per ${windowSeconds} s per client; ` +
-        `retry in ${record.timeToBlockExpire} s`,
+        `retry in ${record.timeToExpire} s`,
       HttpStatus.TOO_MANY_REQUESTS,
     );
   }

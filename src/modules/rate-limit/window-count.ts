@@ -1,8 +1,3 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
-
-/** What `ThrottlerStorage.increment` resolves to (the package does not export the name). */
-export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
 /**
  * One client's fixed-window counter as both stores report it, in milliseconds: the Redis
  * script and the in-memory store implement the same rules, so a replica that falls back to
@@ -11,18 +6,23 @@ export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increm
 export interface WindowCount {
   readonly hits: number;
   readonly windowLeftMs: number;
-  readonly blocked: boolean;
-  readonly blockLeftMs: number;
 }
 
-const toSeconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
+/** What the limiter needs to answer a request: its count and the window's end, in seconds. */
+export interface RateLimitRecord {
+  readonly totalHits: number;
+  /** Whole seconds until the window ends (the RateLimit-Reset and Retry-After values). */
+  readonly timeToExpire: number;
+  readonly isBlocked: boolean;
+}
 
-/** The record `ThrottlerGuard` expects: times in whole seconds, as throttler's own storage does. */
-export function toThrottlerRecord(count: WindowCount): ThrottlerStorageRecord {
+/** Over the limit until the window ends: no extra penalty, as the IETF headers describe. */
+export function toRecord(count: WindowCount, limit: number): RateLimitRecord {
+  const blocked = count.hits > limit;
+  const seconds = Math.max(0, Math.ceil(count.windowLeftMs / 1000));
   return {
     totalHits: count.hits,
-    timeToExpire: toSeconds(count.windowLeftMs),
-    isBlocked: count.blocked,
-    timeToBlockExpire: count.blocked ? Math.max(1, toSeconds(count.blockLeftMs)) : 0,
+    timeToExpire: blocked ? Math.max(1, seconds) : seconds,
+    isBlocked: blocked,
   };
 }

@@ -2,8 +2,16 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { createClient } from '@redis/client';
 import { InjectConfig, type AppConfig } from '../../config';
 import { CircuitBreaker } from './circuit-breaker';
+import { SIFT_SCRIPTS } from './redis-scripts';
 
 export type SiftRedisClient = ReturnType<typeof createClient>;
+
+/** A client that also runs Sift's Lua scripts by name (redis-scripts.ts). */
+export function createScriptedClient(options: Parameters<typeof createClient>[0] = {}) {
+  return createClient({ ...options, scripts: SIFT_SCRIPTS });
+}
+
+export type ScriptedRedisClient = ReturnType<typeof createScriptedClient>;
 
 /** `disabled`: no REDIS_URL. `down`: not connected, or failing (the circuit breaker is open). */
 export type RedisState = 'disabled' | 'up' | 'down';
@@ -28,6 +36,8 @@ const CLOSE_TIMEOUT_MS = 2000;
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   readonly client: SiftRedisClient | undefined;
+  /** The same client, typed with the scripts it was created with. */
+  readonly scripted: ScriptedRedisClient | undefined;
   private up = false;
   private lastError: string | undefined;
   private readonly breaker = new CircuitBreaker({
@@ -44,7 +54,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@InjectConfig() config: AppConfig) {
     if (config.REDIS_URL === undefined) return;
-    this.client = createClient({
+    this.scripted = createScriptedClient({
       url: config.REDIS_URL,
       disableOfflineQueue: true,
       socket: {
@@ -52,6 +62,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
         reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
       },
     });
+    // node-redis's client types are invariant in their scripts, and the cache's libraries
+    // (Keyv) take the plain type: one object, two views.
+    this.client = this.scripted as unknown as SiftRedisClient;
     this.client.on('ready', () => {
       if (!this.up) this.logger.log('Redis connected');
       this.up = true;

@@ -93,7 +93,7 @@ describe(RedisTier.name, () => {
     const sut = tier();
     jest.spyOn(client, 'mGet').mockReturnValue(new Promise<never>(() => undefined));
     const read = await sut.getMany(['k']);
-    expect(read).toMatchObject({ outcome: 'error', error: { name: 'CacheTimeoutError' } });
+    expect(read).toMatchObject({ outcome: 'error', error: { name: 'RedisTimeoutError' } });
   });
 
   it('stops asking Redis after consecutive failures, and the connection then says Redis is down', async () => {

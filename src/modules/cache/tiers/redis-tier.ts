@@ -4,7 +4,7 @@ import type { RedisConnection, SiftRedisClient } from '../../redis/redis-connect
 import { isPredictionKey, prefixPattern } from '../prediction-key';
 import type { SharedCacheTier, TierEntry, TierHit, TierOutcome } from './cache-tier.interface';
 import { asError, CacheTierUnavailableError } from './tier-errors';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../../redis/with-timeout';
 
 export interface RedisTierOptions {
   /** Per-command budget on the request path (CACHE_TIMEOUT_MS). */

@@ -1,5 +1,5 @@
-export class CacheTimeoutError extends Error {
-  override readonly name = 'CacheTimeoutError';
+export class RedisTimeoutError extends Error {
+  override readonly name = 'RedisTimeoutError';
 
   constructor(operation: string, timeoutMs: number) {
     super(`${operation} took longer than ${timeoutMs} ms`);
@@ -17,7 +17,7 @@ export async function withTimeout<T>(
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CacheTimeoutError(operation, timeoutMs)), timeoutMs);
+    timer = setTimeout(() => reject(new RedisTimeoutError(operation, timeoutMs)), timeoutMs);
   });
   try {
     return await Promise.race([work, timeout]);

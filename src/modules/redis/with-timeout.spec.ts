@@ -1,4 +1,4 @@
-import { CacheTimeoutError, withTimeout } from './with-timeout';
+import { RedisTimeoutError, withTimeout } from './with-timeout';
 
 describe(withTimeout.name, () => {
   it('settles with the work when it finishes in time', async () => {
@@ -13,6 +13,6 @@ describe(withTimeout.name, () => {
 
   it('rejects with a timeout error when the work never settles', async () => {
     const never = new Promise<number>(() => undefined);
-    await expect(withTimeout(never, 5, 'Redis MGET')).rejects.toBeInstanceOf(CacheTimeoutError);
+    await expect(withTimeout(never, 5, 'Redis MGET')).rejects.toBeInstanceOf(RedisTimeoutError);
   });
 });
