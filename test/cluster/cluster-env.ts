@@ -18,7 +18,8 @@ export const TEST_CHECKS: HealthCheckTimings = {
 /**
  * What every replica of a test cluster runs with, set explicitly (the test process's own
  * environment is inherited otherwise): the small model on the event loop, quiet logs, and a
- * drain delay (2 s) above check interval × fall + check timeout (1.2 s), the rule k8s/ follows.
+ * drain delay (4 s) above check interval × fall + check timeout (1.2 s), the rule k8s/ follows,
+ * with room for a machine so busy that HAProxy's checks run late.
  */
 export function replicaEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   return {
@@ -33,7 +34,7 @@ export function replicaEnv(extra: Readonly<Record<string, string>> = {}): Record
     // and an open breaker would turn DELETE /cache into a 503. Tests of the budgets set theirs.
     CACHE_TIMEOUT_MS: '5000',
     RATE_LIMIT_TIMEOUT_MS: '5000',
-    SHUTDOWN_DELAY_MS: '2000',
+    SHUTDOWN_DELAY_MS: '4000',
     SHUTDOWN_GRACE_MS: '10000',
     DOCS_ENABLED: 'false',
     PLAYGROUND_ENABLED: 'false',
