@@ -33,7 +33,7 @@ export class ClassificationService {
   ): Promise<ClassificationResult[]> {
     const model = this.resolveModel(options);
     const labels = model.config.labels;
-    const topK = this.topK(labels, options);
+    const topK = this.topK(model, options);
     const answers = await this.predict(model, texts);
     return answers.map(({ prediction, cached }) =>
       toResult(prediction, labels, topK, model.name, model.version, cached),
@@ -73,19 +73,16 @@ export class ClassificationService {
     const prediction = this.cache.peek(model, text);
     if (prediction === undefined) return undefined;
     const labels = model.config.labels;
-    return toResult(
-      prediction,
-      labels,
-      this.topK(labels, options),
-      model.name,
-      model.version,
-      true,
-    );
+    return toResult(prediction, labels, this.topK(model, options), model.name, model.version, true);
   }
 
-  private topK(labels: readonly string[], options: ClassifyOptions): number {
+  /** The request's top_k, else the model's sift.json default_top_k, else the global rule. */
+  private topK(model: LoadedModel, options: ClassifyOptions): number {
+    const labels = model.config.labels.length;
     return (
-      options.topK ?? (labels.length > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels.length)
+      options.topK ??
+      model.defaultTopK ??
+      (labels > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels)
     );
   }
 }

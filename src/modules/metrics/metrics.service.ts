@@ -8,7 +8,7 @@ import type {
   RejectionObserver,
   RejectionReason,
 } from '../../common/observability/observers';
-import type { InferenceObserver } from '../inference/inference.types';
+import type { InferenceObserver, ModelLoadResult } from '../inference/inference.types';
 import { RedisConnection } from '../redis/redis-connection.service';
 import { GPU_PROBE, type GpuProbe } from './gpu-probe';
 
@@ -79,14 +79,15 @@ export class MetricsService
 
   private readonly requests: Counter<'endpoint' | 'status'>;
   private readonly requestDuration: Histogram<'endpoint'>;
-  private readonly modelLoadTime: Gauge<'model'>;
+  private readonly modelLoadTime: Gauge<'model' | 'version'>;
+  private readonly modelLoads: Counter<'model' | 'result'>;
   private readonly batchSize: Histogram<'model'>;
   private readonly batchTokens: Histogram<'model'>;
   private readonly queueDepthGauge: Gauge<'model'>;
   private readonly queueWaitTime: Histogram<'model'>;
   private readonly inferenceDuration: Histogram<'model'>;
   private readonly tokenizeDuration: Histogram;
-  private readonly predictions: Counter<'model' | 'label'>;
+  private readonly predictions: Counter<'model' | 'version' | 'label'>;
   private readonly cacheRequests: Counter<'tier' | 'result'>;
   private readonly redisUpGauge: Gauge | undefined;
   private readonly rejections: Counter<'reason'>;
@@ -117,8 +118,14 @@ export class MetricsService
     });
     this.modelLoadTime = new Gauge({
       name: 'nlp_model_load_time_seconds',
-      help: 'Seconds it took to load and warm each model at start-up',
-      labelNames: ['model'],
+      help: 'Seconds it took to load and warm each model version',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.modelLoads = new Counter({
+      name: 'nlp_model_loads_total',
+      help: 'Model version loads (success, failure) and unloads, by model',
+      labelNames: ['model', 'result'],
       registers,
     });
     new Gauge({
@@ -194,7 +201,7 @@ export class MetricsService
     this.predictions = new Counter({
       name: 'nlp_predictions_total',
       help: 'Texts classified by the model, by top label (cache hits are not counted)',
-      labelNames: ['model', 'label'],
+      labelNames: ['model', 'version', 'label'],
       registers,
     });
     this.rejections = new Counter({
@@ -272,8 +279,12 @@ export class MetricsService
     return this.classifiedTexts === 0 ? 0 : this.cachedTexts / this.classifiedTexts;
   }
 
-  modelLoaded(model: string, seconds: number): void {
-    this.modelLoadTime.set({ model }, seconds);
+  modelLoaded(model: string, version: string, seconds: number): void {
+    this.modelLoadTime.set({ model, version }, seconds);
+  }
+
+  modelLoadEvent(model: string, result: ModelLoadResult): void {
+    this.modelLoads.inc({ model, result });
   }
 
   batchRun(model: string, rows: number, paddedTokens: number, seconds: number): void {
@@ -294,8 +305,8 @@ export class MetricsService
     this.tokenizeDuration.observe(seconds);
   }
 
-  predicted(model: string, label: string): void {
-    this.predictions.inc({ model, label });
+  predicted(model: string, version: string, label: string): void {
+    this.predictions.inc({ model, version, label });
   }
 
   cacheRequest(tier: CacheTier, result: CacheResult, count = 1): void {
