@@ -23,7 +23,7 @@ import {
   type Prediction,
   type TextInput,
 } from './inference.types';
-import type { LoadedModel, ModelInfo } from './model/loaded-model';
+import type { LoadedModel, ModelInfo, VersionInfo } from './model/loaded-model';
 import { toProbabilities } from './postprocess';
 import { ModelLifecycle } from './repository/model-lifecycle';
 import { RepositoryPoller } from './repository/repository-poller';
@@ -123,6 +123,12 @@ export class InferenceService
         },
       ];
     });
+  }
+
+  /** Every model's versions with their state, for `/health`. */
+  versionStates(): Record<string, VersionInfo[]> {
+    const { registry } = this.lifecycle;
+    return Object.fromEntries(registry.names().map((name) => [name, registry.versions(name)]));
   }
 
   /**

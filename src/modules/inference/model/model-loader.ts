@@ -96,7 +96,13 @@ export async function prepareModel(
   const graphFile = graphPath.slice(dir.length + 1);
   const prove = (runner: ModelRunner, runs: number) =>
     proveRunner(runner, runs, preprocessor, config.labels.length, dir, graphFile);
-  const cost = await readGraphCost(graphPath);
+  const cost = await readGraphCost(graphPath).catch((error: unknown) => {
+    throw new ModelLoadError(
+      dir,
+      graphFile,
+      `not a readable ONNX graph (${(error as Error).message})`,
+    );
+  });
   const light = isLightGraph(cost);
   const onEventLoop =
     runnerOptions.placement === 'event-loop' || (runnerOptions.placement === 'auto' && light);
