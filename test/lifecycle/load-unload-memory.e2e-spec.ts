@@ -68,12 +68,13 @@ describe('load/unload cycles of bert-bench', () => {
     // Nothing JavaScript holds on to grows: the heap after a full collection is exact enough
     // for 10% (97.5 MB after the first cycle, 94.8 after the twentieth in the measured run).
     expect(heap.at(-1)!).toBeLessThanOrEqual(heap[0] * 1.1);
-    // RSS also counts memory glibc keeps in its per-thread arenas after ONNX Runtime frees it:
-    // it rose 22% and then stayed flat from the ninth cycle on with the default allocator
-    // (9.6% with MALLOC_ARENA_MAX=2), so 10% would flake. A leaked bert-bench (two sessions of
-    // its 33 MB of weights plus their arenas, ~100 MB) every cycle adds gigabytes by the
-    // twentieth; 1.5x still catches one lost every few cycles.
-    expect(rss.at(-1)!).toBeLessThanOrEqual(rss[0] * 1.5);
+    // RSS also counts memory glibc keeps in its per-thread arenas after ONNX Runtime frees it.
+    // Alone, this test's RSS rose 21% over the first cycles and then stayed flat to the MB
+    // (9.6% with MALLOC_ARENA_MAX=2); inside the full suite's process it wandered between
+    // +5% and +26%, so 10% would flake. A leaked bert-bench (two sessions of its 33 MB of
+    // weights plus their arenas, over 60 MB) per cycle adds well over a gigabyte by the
+    // twentieth: 1.75x catches it even on the full suite's 1.2 GB base.
+    expect(rss.at(-1)!).toBeLessThanOrEqual(rss[0] * 1.75);
     // Twenty warm loads of a BERT take minutes on a busy 2-core machine; the bound only stops
     // a hung test.
   }, 900_000);

@@ -124,6 +124,23 @@ describe('two versions of a model served side by side', () => {
     expect((await classify(sut)).label).toBe('spam');
   });
 
+  it('loads a model folder not served yet, and a broken one leaves the replica ready', async () => {
+    sandbox.copyShipped('spam-en', 'spam-copy');
+    expect((await loadModel(sut, 'spam-copy')).statusCode).toBe(200);
+    const copy = await postJson(sut, '/classify', { text: SPAM, model: 'spam-copy' });
+    expect(copy.json<Answer>().label).toBe('spam');
+
+    sandbox.copyShipped('spam-en', 'spam-broken');
+    sandbox.write('spam-broken', 'onnx/model.onnx', 'not a graph');
+    expect((await loadModel(sut, 'spam-broken')).statusCode).toBe(400);
+    expect((await sut.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    const row = (await repositoryIndex(sut)).find((entry) => entry.name === 'spam-broken');
+    expect(row).toMatchObject({
+      state: 'UNAVAILABLE',
+      reason: expect.stringMatching(/model\.onnx/) as unknown,
+    });
+  });
+
   it('refuses the repository routes without the admin key', async () => {
     const response = await sut.inject({ method: 'POST', url: '/v2/repository/index', payload: {} });
     expect(response.statusCode).toBe(401);

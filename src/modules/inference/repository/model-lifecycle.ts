@@ -47,6 +47,8 @@ export class ModelLifecycle {
   private readonly released = new WeakSet<LoadedModel>();
   private readonly unloadListeners: VersionUnloadedListener[] = [];
   private stopped = false;
+  /** Cuts retire graces short at shutdown, when every session is released at once anyway. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly config: AppConfig,
@@ -85,7 +87,8 @@ export class ModelLifecycle {
    * policy selects. Versions no longer selected unload once every selected one serves.
    */
   async load(name: string, versions?: readonly number[]): Promise<VersionLoadOutcome[]> {
-    const entry = this.registry.entry(name) ?? this.registry.register(this.findSource(name));
+    // A model first loaded now is not expected to serve (by readiness) until a version does.
+    const entry = this.registry.entry(name) ?? this.registry.register(this.findSource(name), false);
     return this.loadEntry(entry, versions);
   }
 
@@ -100,6 +103,7 @@ export class ModelLifecycle {
   /** Releases everything at shutdown, draining versions included. */
   async releaseAll(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     const models = [...this.registry.allServing(), ...this.retiring];
     await Promise.all(models.map((model) => this.release(model)));
   }
@@ -142,7 +146,9 @@ export class ModelLifecycle {
       const slot = this.registry.slot(entry, folder.number, folder.dir);
       outcomes.push(await this.loadSlot(entry, slot, plan.policy));
     }
-    entry.retired = false;
+    // Expected to serve (by readiness) again only once it does: a failed load after an unload
+    // must not take the replica out of its load balancer.
+    if (this.registry.serving(entry.name).length > 0) entry.retired = false;
     if (requested === undefined && outcomes.every((outcome) => outcome.loaded)) {
       const keep = new Set(plan.wanted.map((folder) => slotKey(folder.number)));
       const stale = [...entry.slots.entries()].filter(([key]) => !keep.has(key));
@@ -219,12 +225,15 @@ export class ModelLifecycle {
     this.retiring.add(model);
     try {
       await model.batcher.whenIdle();
-      if (!this.stopped) await sleep(RETIRE_GRACE_MS, undefined, { ref: false });
+      await sleep(RETIRE_GRACE_MS, undefined, { ref: false, signal: this.stopping.signal }).catch(
+        () => undefined,
+      );
       await model.batcher.whenIdle();
       await this.release(model);
     } finally {
       this.retiring.delete(model);
     }
+    if (this.stopped) return;
     const stillServed = this.registry
       .serving(model.name)
       .some((other) => other.version === model.version);

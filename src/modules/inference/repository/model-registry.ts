@@ -23,7 +23,10 @@ export interface ModelEntry {
   readonly source: ModelSource;
   /** By version folder number; a flat model folder has the one key `flat`. */
   readonly slots: Map<string, VersionSlot>;
-  /** Unloaded on request: not expected to serve, so readiness does not wait for it. */
+  /**
+   * Not expected to serve, so readiness does not wait for it: unloaded on request, or named in
+   * a load request that has not succeeded yet.
+   */
   retired: boolean;
 }
 
@@ -52,10 +55,11 @@ function versionOf(slot: VersionSlot): string {
 export class ModelRegistry {
   private readonly models = new Map<string, ModelEntry>();
 
-  register(source: ModelSource): ModelEntry {
+  /** `expected`: readiness waits for it (configured at start-up) rather than ignoring it. */
+  register(source: ModelSource, expected = true): ModelEntry {
     let entry = this.models.get(source.name);
     if (entry === undefined) {
-      entry = { name: source.name, source, slots: new Map(), retired: false };
+      entry = { name: source.name, source, slots: new Map(), retired: !expected };
       this.models.set(source.name, entry);
     }
     return entry;
