@@ -58,6 +58,13 @@ describe('two versions of a model served side by side', () => {
     expect((await classify(sut, second.model_version)).label).toBe('ham');
   });
 
+  it('lists both versions in the KServe V2 model metadata and infers on each', async () => {
+    const metadata = await sut.inject({ method: 'GET', url: '/v2/models/spam-en' });
+    expect(metadata.json<{ versions: string[] }>().versions).toEqual(['1', '2']);
+    const ready = await sut.inject({ method: 'GET', url: '/v2/models/spam-en/versions/1/ready' });
+    expect(ready.statusCode).toBe(200);
+  });
+
   it('answers `latest` (and no version) with the highest version', async () => {
     const latest = await classify(sut, 'latest');
     expect(latest.model_version).toBe((await classify(sut, '2')).model_version);
