@@ -32,6 +32,15 @@ async function classify(sut: TestApp, modelVersion?: string): Promise<Answer> {
   return response.json<Answer>();
 }
 
+/** Waits for a condition that follows asynchronously; the bound only stops a broken test. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('never got there');
+}
+
 describe('two versions of a model served side by side', () => {
   const sandbox = new ModelsSandbox();
   let sut: TestApp;
@@ -117,7 +126,13 @@ describe('two versions of a model served side by side', () => {
   });
 
   it('unloads a model: its versions turn UNAVAILABLE and requests for it get a 404', async () => {
+    const cacheItems = async () =>
+      (await sut.inject({ method: 'GET', url: '/health' })).json<{ cache_items: number }>()
+        .cache_items;
+    expect(await cacheItems()).toBeGreaterThan(0);
     expect((await unloadModel(sut, 'spam-en')).statusCode).toBe(200);
+    // The unloaded versions' cached predictions go with them (the only model here).
+    await eventually(async () => (await cacheItems()) === 0);
     const rows = (await repositoryIndex(sut)).filter((row) => row.content_hash !== undefined);
     expect(rows).toEqual([]);
     const states = (await repositoryIndex(sut)).map((row) => [row.version, row.state, row.reason]);
@@ -180,15 +195,6 @@ describe('MODEL_POLL_SECONDS', () => {
     await sut.close();
     sandbox.dispose();
   });
-
-  /** Waits for a condition the poller brings about; the bound only stops a broken test. */
-  async function eventually(check: () => Promise<boolean>): Promise<void> {
-    for (let attempt = 0; attempt < 600; attempt++) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('the poller never got there');
-  }
 
   it('loads a new version, then unloads the old one, and leaves a broken one unserved', async () => {
     const first = (await classify(sut)).model_version;
