@@ -1,3 +1,6 @@
+import { jest } from '@jest/globals';
+import { ClassificationService } from '../../src/modules/classification/classification.service';
+import { InferenceService } from '../../src/modules/inference';
 import { postJson, startTestApp, type TestApp } from '../helpers/test-app';
 
 const TEXT = 'Meeting moved to 3pm, see you in the small room';
@@ -26,6 +29,38 @@ describe('cache hits answered before the Nest pipeline', () => {
 
   afterAll(async () => {
     await sut.close();
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('answers a hit without running the Nest handler', async () => {
+    const text = `${TEXT} (no handler)`;
+    await postJson(sut, '/classify', { text });
+    // The controller's one call into the service: it runs only when Nest's pipeline does.
+    const handler = jest.spyOn(sut.app.get(ClassificationService), 'classify');
+    const hit = await postJson(sut, '/classify', { text });
+    expect(hit.json()).toMatchObject({ cached: true });
+    expect(handler).not.toHaveBeenCalled();
+    // A miss still goes the long way.
+    await postJson(sut, '/classify', { text: `${text} (a miss)` });
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it('continues a miss from the model the fast path resolved, resolving it once', async () => {
+    const resolveModel = jest.spyOn(sut.app.get(InferenceService), 'resolveModel');
+    const missesBefore = await sample(sut, 'nlp_cache_requests_total', {
+      tier: 'memory',
+      result: 'miss',
+    });
+    const miss = await postJson(sut, '/classify', { text: `${TEXT} (resolved once)` });
+    expect(miss.json()).toMatchObject({ cached: false, model: 'spam-en' });
+    expect(resolveModel).toHaveBeenCalledTimes(1);
+    // Looked up in memory once, by the fast path, and counted once, by the cache.
+    expect(await sample(sut, 'nlp_cache_requests_total', { tier: 'memory', result: 'miss' })).toBe(
+      missesBefore + 1,
+    );
   });
 
   it('answers a hit exactly as the miss was answered, flagged cached, with every header', async () => {

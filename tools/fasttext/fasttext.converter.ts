@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastTextVocab } from '../../src/modules/inference/preprocessing/fasttext.preprocessor';
+import type { FastTextVocab } from '../../src/modules/inference/preprocessing/fasttext-vocab';
 import { buildFastTextGraph } from './fasttext-graph.builder';
 import { parseFastTextModel, type FastTextModel } from './ftz.parser';
 

@@ -1,45 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { onnx } from 'onnx-proto';
+import { toAttribute, type OnnxAttributes } from './onnx-attributes';
+import {
+  ELEMENT_TYPE_CODES,
+  littleEndianBytes,
+  toBigInt,
+  valueInfo,
+  type OnnxDim,
+  type OnnxElementType,
+} from './onnx-values';
 
-/** Element types the builder can declare for inputs, outputs and initializers. */
-export type OnnxElementType = 'float32' | 'int64' | 'int32' | 'bool';
-
-/** A dimension: a fixed size, or a symbolic name such as `'batch'` shared between tensors. */
-export type OnnxDim = number | string;
-
-/**
- * An attribute whose ONNX type is spelled out. Needed where inference from a JS value
- * would be wrong, e.g. a float attribute whose value happens to be whole (`alpha: 1`).
- */
-export type OnnxTypedAttribute =
-  | { readonly kind: 'int'; readonly value: number }
-  | { readonly kind: 'float'; readonly value: number }
-  | { readonly kind: 'string'; readonly value: string }
-  | { readonly kind: 'ints'; readonly value: readonly number[] }
-  | { readonly kind: 'floats'; readonly value: readonly number[] }
-  | { readonly kind: 'strings'; readonly value: readonly string[] };
-
-/**
- * An attribute value. Plain values are typed by inference: a whole number is INT, any other
- * number FLOAT, a string STRING, a number array INTS when every entry is whole (else FLOATS),
- * a string array STRINGS. Use {@link OnnxAttr} to force a type.
- */
-export type OnnxAttributeValue =
-  number | string | readonly number[] | readonly string[] | OnnxTypedAttribute;
-
-/** Attributes of one node, by attribute name. */
-export type OnnxAttributes = Readonly<Record<string, OnnxAttributeValue>>;
-
-/** Explicitly typed attribute constructors, for when inference from the JS value is ambiguous. */
-export const OnnxAttr = {
-  int: (value: number): OnnxTypedAttribute => ({ kind: 'int', value }),
-  float: (value: number): OnnxTypedAttribute => ({ kind: 'float', value }),
-  string: (value: string): OnnxTypedAttribute => ({ kind: 'string', value }),
-  ints: (value: readonly number[]): OnnxTypedAttribute => ({ kind: 'ints', value }),
-  floats: (value: readonly number[]): OnnxTypedAttribute => ({ kind: 'floats', value }),
-  strings: (value: readonly string[]): OnnxTypedAttribute => ({ kind: 'strings', value }),
-} as const;
+export { OnnxAttr } from './onnx-attributes';
 
 /** Options for a {@link GraphBuilder}. */
 export interface GraphBuilderOptions {
@@ -64,13 +36,6 @@ export interface OnnxNodeOptions {
   /** Operator domain; defaults to the ONNX default domain. */
   readonly domain?: string;
 }
-
-const ELEMENT_TYPE_CODES: Readonly<Record<OnnxElementType, number>> = {
-  float32: onnx.TensorProto.DataType.FLOAT,
-  int64: onnx.TensorProto.DataType.INT64,
-  int32: onnx.TensorProto.DataType.INT32,
-  bool: onnx.TensorProto.DataType.BOOL,
-};
 
 /**
  * Builds an ONNX ModelProto node by node and serializes it.
@@ -297,83 +262,4 @@ export class GraphBuilder {
     } while (this.known.has(name));
     return name;
   }
-}
-
-function valueInfo(
-  name: string,
-  type: OnnxElementType,
-  dims: readonly OnnxDim[],
-): onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: ELEMENT_TYPE_CODES[type],
-        shape: {
-          dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
-        },
-      },
-    },
-  };
-}
-
-function toBigInt(value: number): bigint {
-  if (!Number.isSafeInteger(value)) throw new Error(`GraphBuilder: ${value} is not a safe integer`);
-  return BigInt(value);
-}
-
-/** ONNX raw_data is little-endian; copy explicitly so big-endian hosts would still be right. */
-function littleEndianBytes(values: Float32Array | BigInt64Array): Uint8Array {
-  const out = new Uint8Array(values.length * values.BYTES_PER_ELEMENT);
-  const view = new DataView(out.buffer);
-  if (values instanceof Float32Array) {
-    values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  } else {
-    values.forEach((v, i) => view.setBigInt64(i * 8, v, true));
-  }
-  return out;
-}
-
-function toAttribute(name: string, value: OnnxAttributeValue): onnx.IAttributeProto {
-  const typed = typeAttribute(value);
-  const T = onnx.AttributeProto.AttributeType;
-  switch (typed.kind) {
-    case 'int':
-      return { name, type: T.INT, i: toSafeInt(typed.value) };
-    case 'float':
-      return { name, type: T.FLOAT, f: typed.value };
-    case 'string':
-      return { name, type: T.STRING, s: Buffer.from(typed.value, 'utf8') };
-    case 'ints':
-      return { name, type: T.INTS, ints: typed.value.map(toSafeInt) };
-    case 'floats':
-      return { name, type: T.FLOATS, floats: [...typed.value] };
-    case 'strings':
-      return { name, type: T.STRINGS, strings: typed.value.map((s) => Buffer.from(s, 'utf8')) };
-  }
-}
-
-function toSafeInt(value: number): number {
-  if (!Number.isSafeInteger(value))
-    throw new Error(`GraphBuilder: attribute value ${value} is not an integer`);
-  return value;
-}
-
-function typeAttribute(value: OnnxAttributeValue): OnnxTypedAttribute {
-  if (typeof value === 'number')
-    return Number.isInteger(value) ? OnnxAttr.int(value) : OnnxAttr.float(value);
-  if (typeof value === 'string') return OnnxAttr.string(value);
-  if (isStringArray(value)) return OnnxAttr.strings(value);
-  if (isNumberArray(value)) {
-    return value.every((v) => Number.isInteger(v)) ? OnnxAttr.ints(value) : OnnxAttr.floats(value);
-  }
-  return value;
-}
-
-function isNumberArray(value: OnnxAttributeValue): value is readonly number[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'number');
-}
-
-function isStringArray(value: OnnxAttributeValue): value is readonly string[] {
-  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string');
 }

@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { replyWithShapedError } from '../http/http-security';
+import { replyWithShapedError } from '../http/error-response';
 
 /** Shapes every error the same way; unknown errors are logged and become a generic 500. */
 @Catch()

@@ -1,14 +1,9 @@
 import { HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import {
-  InferenceTimeoutError,
-  ModelNotFoundError,
-  ModelsNotReadyError,
-  ModelVersionNotFoundError,
-  QueueFullError,
-  ShuttingDownError,
-  WorkerLostError,
-} from '../../modules/inference/inference.errors';
+import { noteRejection } from '../observability/rejection-reason';
+import { isHttpMappedError } from './http-mapped-error';
+import { routeErrorShape } from './route-error-shape';
 
 /** The one error shape every response uses. */
 export interface ErrorBody {
@@ -79,7 +74,11 @@ function shape(
   };
 }
 
-/** Maps anything thrown while serving a request to its status, body and headers. */
+/**
+ * Maps anything thrown while serving a request to its status, body and headers: the one place
+ * errors become HTTP. Nest's HttpExceptions, domain errors (HttpMappedError) and Fastify's own
+ * errors are known; anything else is a 500.
+ */
 export function shapeError(error: unknown, requestId: string): ShapedError {
   // Nest 12's Fastify error handler wraps Fastify's own errors in an HttpException (the
   // original is its cause), which would hide the codes mapped above.
@@ -112,25 +111,12 @@ export function shapeError(error: unknown, requestId: string): ShapedError {
     }
     return shape(status, message, requestId, headers);
   }
-  if (error instanceof ModelNotFoundError || error instanceof ModelVersionNotFoundError) {
-    return shape(404, error.message, requestId);
-  }
-  if (error instanceof QueueFullError) {
-    return shape(503, error.message, requestId, {
-      'retry-after': String(error.retryAfterSeconds),
-    });
-  }
-  if (error instanceof ShuttingDownError) {
-    return shape(503, error.message, requestId, { 'retry-after': '5' });
-  }
-  if (error instanceof InferenceTimeoutError) {
-    return shape(504, error.message, requestId);
-  }
-  if (error instanceof WorkerLostError) {
-    return shape(503, error.message, requestId, { 'retry-after': '1' });
-  }
-  if (error instanceof ModelsNotReadyError) {
-    return shape(503, error.message, requestId, { 'retry-after': '5' });
+  // Domain errors say what HTTP needs themselves (HttpMappedError).
+  if (isHttpMappedError(error)) {
+    const { status, message = error.message, retryAfterSeconds } = error.http;
+    const headers: Record<string, string> =
+      retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
+    return shape(status, message, requestId, headers);
   }
   const fastifyError = error as FastifyLikeError;
   if (typeof fastifyError === 'object' && fastifyError !== null) {
@@ -149,4 +135,25 @@ export function shapeError(error: unknown, requestId: string): ShapedError {
     }
   }
   return shape(500, 'Internal server error', requestId);
+}
+
+/**
+ * Answers with the uniform error shape, or the route's own (see WithErrorShape), and notes why
+ * the request was refused. The exception filter sends through it, and so do Fastify's
+ * `frameworkErrors` option (errors raised before routing, such as a malformed URL, which
+ * Fastify would otherwise answer outside our shape) and the hooks that answer before Nest.
+ */
+export function replyWithShapedError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): ShapedError {
+  const shaped = shapeError(error, String(request.id));
+  noteRejection(request, error, shaped.status);
+  const answer = routeErrorShape(request)?.(error, shaped) ?? {
+    status: shaped.status,
+    body: shaped.body,
+  };
+  void reply.status(answer.status).headers(shaped.headers).send(answer.body);
+  return shaped;
 }

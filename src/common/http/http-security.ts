@@ -1,13 +1,10 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../../config';
-import { noteRejection } from '../observability/rejection-reason';
-import { shapeError, type ShapedError } from './error-response';
 import { registerJsonBodyParser } from './json-body.parser';
-import { routeErrorShape } from './route-error-shape';
 
 /** Headers a browser script may read from our responses. */
 const EXPOSED_HEADERS = [
@@ -25,7 +22,7 @@ const EXPOSED_HEADERS = [
  * classify and read routes are meant for browsers; admin calls (their key header is not
  * allowed here) come from servers and scripts.
  */
-export function corsOptions(origins: readonly string[]): FastifyCorsOptions | undefined {
+function corsOptions(origins: readonly string[]): FastifyCorsOptions | undefined {
   if (origins.length === 0) return undefined;
   return {
     origin: origins.includes('*') ? '*' : [...origins],
@@ -41,7 +38,7 @@ export function corsOptions(origins: readonly string[]): FastifyCorsOptions | un
 }
 
 /** Helmet tuned for a JSON API: no page to style or script, so the strictest CSP costs nothing. */
-export const HELMET_OPTIONS: HelmetOptions = {
+const HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
@@ -68,7 +65,7 @@ const PAGE_DIRECTIVES = {
 };
 
 /** The playground: its own files only. */
-export const PLAYGROUND_HELMET_OPTIONS: HelmetOptions = {
+const PLAYGROUND_HELMET_OPTIONS: HelmetOptions = {
   ...HELMET_OPTIONS,
   contentSecurityPolicy: { useDefaults: false, directives: PAGE_DIRECTIVES },
 };
@@ -77,7 +74,7 @@ export const PLAYGROUND_HELMET_OPTIONS: HelmetOptions = {
  * Swagger UI: as the playground, plus inline styles, which the page @nestjs/swagger writes
  * has (two <style> blocks and a style attribute). Scripts stay 'self' only.
  */
-export const DOCS_HELMET_OPTIONS: HelmetOptions = {
+const DOCS_HELMET_OPTIONS: HelmetOptions = {
   ...HELMET_OPTIONS,
   contentSecurityPolicy: {
     useDefaults: false,
@@ -94,7 +91,7 @@ const DOCS_PATH = /^\/docs(?:[/?].*)?$/;
  * nonces), helmet's answer is the same for every response; @fastify/helmet rebuilt helmet's
  * middleware and re-parsed the CSP directives on each request, 4% of a cache hit's time.
  */
-export function helmetHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
+function helmetHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader(name: string, value: string | number | readonly string[]) {
@@ -146,26 +143,4 @@ export function registerHttpSecurity(app: NestFastifyApplication, config: AppCon
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors !== undefined) app.enableCors(cors);
   registerSecurityHeaders(fastify, config);
-}
-
-/**
- * Answers with the uniform error shape, or the route's own (see WithErrorShape). The exception
- * filter sends through it, and so does Fastify's `frameworkErrors` option: errors it raises
- * before routing (a malformed URL such as `/classify%zz`) are otherwise answered by Fastify
- * itself, outside our error shape.
- */
-export function replyWithShapedError(
-  error: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): ShapedError {
-  const shaped = shapeError(error, String(request.id));
-  noteRejection(request, error, shaped.status);
-  // Routes that speak another protocol answer in its shape (see WithErrorShape).
-  const answer = routeErrorShape(request)?.(error, shaped) ?? {
-    status: shaped.status,
-    body: shaped.body,
-  };
-  void reply.status(answer.status).headers(shaped.headers).send(answer.body);
-  return shaped;
 }

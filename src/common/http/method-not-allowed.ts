@@ -1,7 +1,7 @@
 import { MethodNotAllowedException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import Router, { type HTTPMethod } from 'find-my-way';
-import { replyWithShapedError } from './http-security';
+import { replyWithShapedError } from './error-response';
 
 /**
  * Answers 405 with an `Allow` header when a path exists but not for the request's method

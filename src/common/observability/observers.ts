@@ -7,7 +7,6 @@ export type CacheResult = 'hit' | 'miss' | 'error' | 'skipped';
 
 export interface CacheObserver {
   cacheRequest(tier: CacheTier, result: CacheResult, count?: number): void;
-  redisUp(up: boolean): void;
 }
 
 export type RejectionReason =
@@ -19,15 +18,10 @@ export type RejectionReason =
   | 'unauthorized'
   | 'shutting_down';
 
-export interface RejectionObserver {
-  rejected(reason: RejectionReason): void;
-}
-
 /** Rate-limit counters kept in one replica's memory because Redis could not be used. */
 export interface RateLimitObserver {
   rateLimitFallback(): void;
 }
 
 export const CACHE_OBSERVER = Symbol('sift:cache-observer');
-export const REJECTION_OBSERVER = Symbol('sift:rejection-observer');
 export const RATE_LIMIT_OBSERVER = Symbol('sift:rate-limit-observer');

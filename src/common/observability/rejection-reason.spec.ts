@@ -1,6 +1,17 @@
 import { BadRequestException } from '@nestjs/common';
-import { QueueFullError, ShuttingDownError } from '../../modules/inference/inference.errors';
+import type { HttpErrorInfo, HttpMappedError } from '../http/http-mapped-error';
+import type { RejectionReason } from './observers';
 import { rejectionReason } from './rejection-reason';
+
+/** A domain error as a feature module defines one. */
+class DomainError extends Error implements HttpMappedError {
+  readonly http: HttpErrorInfo;
+
+  constructor(status: number, rejection?: RejectionReason) {
+    super('domain');
+    this.http = { status, rejection };
+  }
+}
 
 describe(rejectionReason.name, () => {
   it.each([
@@ -17,9 +28,10 @@ describe(rejectionReason.name, () => {
     expect(rejectionReason(new BadRequestException(), status)).toBe(reason);
   });
 
-  it('tells load shedding from draining among 503s', () => {
-    expect(rejectionReason(new QueueFullError('spam-en', 1), 503)).toBe('queue_full');
-    expect(rejectionReason(new ShuttingDownError(), 503)).toBe('shutting_down');
+  it('tells load shedding from draining among 503s by the reason the error names', () => {
+    expect(rejectionReason(new DomainError(503, 'queue_full'), 503)).toBe('queue_full');
+    expect(rejectionReason(new DomainError(503, 'shutting_down'), 503)).toBe('shutting_down');
+    expect(rejectionReason(new DomainError(503), 503)).toBeUndefined();
     expect(rejectionReason(new Error('models loading'), 503)).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { QueueFullError, ShuttingDownError } from '../../modules/inference/inference.errors';
+import { isHttpMappedError } from '../http/http-mapped-error';
 import { annotateRequest } from '../http/request-annotation';
 import type { RejectionReason } from './observers';
 
@@ -9,6 +9,8 @@ import type { RejectionReason } from './observers';
  * the exception filter and Fastify's error handler both call it.
  */
 export function rejectionReason(error: unknown, status: number): RejectionReason | undefined {
+  // A domain error that names its reason (queue full, draining) knows better than its status.
+  if (isHttpMappedError(error) && error.http.rejection !== undefined) return error.http.rejection;
   switch (status) {
     case 400:
     case 413:
@@ -24,10 +26,8 @@ export function rejectionReason(error: unknown, status: number): RejectionReason
       return 'not_found';
     case 429:
       return 'rate_limited';
+    // Other 503s (models still loading, a failed readiness check) are not load shedding.
     case 503:
-      // Other 503s (models still loading, a failed readiness check) are not load shedding.
-      if (error instanceof QueueFullError) return 'queue_full';
-      if (error instanceof ShuttingDownError) return 'shutting_down';
       return undefined;
     case 504:
       return 'timeout';

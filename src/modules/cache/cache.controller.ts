@@ -1,11 +1,4 @@
-import {
-  Controller,
-  Delete,
-  HttpCode,
-  Query,
-  ServiceUnavailableException,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Delete, HttpCode, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../common/guards/admin-key.guard';
 import { InferenceService } from '../inference';
@@ -17,7 +10,6 @@ import {
   type InvalidateCacheResponse,
 } from './dto/invalidate-cache.dto';
 import { PredictionCache } from './prediction-cache.service';
-import { CacheTierUnavailableError } from './tiers/tier-errors';
 
 @ApiTags('admin')
 @ApiSecurity(API_KEY_SCHEME)
@@ -45,16 +37,7 @@ export class CacheController {
   @ApiErrorResponses(400, 401, 404, 503)
   async invalidate(@Query() query: InvalidateCacheQueryDto): Promise<InvalidateCacheResponse> {
     this.inference.resolveModel(query.model);
-    try {
-      return { deleted: await this.cache.invalidate(query.model, query.version) };
-    } catch (error) {
-      // Claiming success with Redis unreachable would leave its entries to be served later.
-      if (error instanceof CacheTierUnavailableError) {
-        throw new ServiceUnavailableException(
-          `${error.message}: the memory tier was cleared, Redis was not; retry when Redis is back`,
-        );
-      }
-      throw error;
-    }
+    // With Redis unreachable this is a 503 (CacheTierUnavailableError), never a false success.
+    return { deleted: await this.cache.invalidate(query.model, query.version) };
   }
 }

@@ -4,13 +4,14 @@ import { loadConfig } from '../../config';
 import type { Prediction, TextInput } from '../inference';
 import { PredictionCache, type InferFn } from './prediction-cache.service';
 import { predictionKey } from './prediction-key';
+import { freezePrediction } from './stored-prediction';
 import type {
-  MemoryCacheTier,
   SharedCacheTier,
   TierEntry,
   TierHit,
   TierOutcome,
 } from './tiers/cache-tier.interface';
+import { MemoryTier } from './tiers/memory-tier';
 
 const model = {
   name: 'spam-en',
@@ -34,21 +35,13 @@ function predictionFor(input: TextInput): Prediction {
   };
 }
 
-class FakeTier implements MemoryCacheTier {
+class FakeSharedTier implements SharedCacheTier {
   readonly entries = new Map<string, unknown>();
   readonly reads: string[][] = [];
   readonly writes: TierEntry[][] = [];
   readOutcome: 'ok' | 'error' | 'skipped' = 'ok';
 
   constructor(readonly name: CacheTier) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  peek(key: string): unknown {
-    return this.readOutcome === 'ok' ? this.entries.get(key) : undefined;
-  }
 
   getMany(keys: readonly string[]): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>> {
     this.reads.push([...keys]);
@@ -77,38 +70,20 @@ class FakeTier implements MemoryCacheTier {
     for (const key of matching) this.entries.delete(key);
     return Promise.resolve(matching.length);
   }
-}
 
-class FakeSharedTier extends FakeTier implements SharedCacheTier {
   up = true;
-  private listener: (() => void) | undefined;
 
   availability(): 'up' | 'down' {
     return this.up ? 'up' : 'down';
-  }
-
-  onAvailabilityChange(listener: () => void): () => void {
-    this.listener = listener;
-    return () => (this.listener = undefined);
-  }
-
-  setUp(up: boolean): void {
-    this.up = up;
-    this.listener?.();
   }
 }
 
 class RecordingObserver implements CacheObserver {
   readonly counts = new Map<string, number>();
-  readonly redisStates: boolean[] = [];
 
   cacheRequest(tier: CacheTier, result: CacheResult, count = 1): void {
     const key = `${tier}:${result}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + count);
-  }
-
-  redisUp(up: boolean): void {
-    this.redisStates.push(up);
   }
 }
 
@@ -120,13 +95,14 @@ function setup(options: { enabled?: boolean; redis?: boolean } = {}) {
     CACHE_ENABLED: String(options.enabled ?? true),
     CACHE_TTL_SECONDS: '60',
   });
-  const memory = new FakeTier('memory');
+  // The real LRU, on a clock the test moves.
+  const clock = { now: 1_000 };
+  const memory = new MemoryTier({ maxItems: 100, ttlMs: 60_000, now: () => clock.now });
   const redis = options.redis === false ? null : new FakeSharedTier('redis');
   const observer = new RecordingObserver();
   const sut = new PredictionCache(config, memory, redis, observer);
-  sut.onModuleInit();
   const infer = jest.fn<InferFn>((texts) => Promise.resolve(texts.map(predictionFor)));
-  return { sut, memory, redis: redis as FakeSharedTier, observer, infer };
+  return { sut, memory, clock, redis: redis as FakeSharedTier, observer, infer };
 }
 
 describe(PredictionCache.name, () => {
@@ -143,31 +119,42 @@ describe(PredictionCache.name, () => {
   });
 
   it('writes new answers to both tiers with the configured TTL', async () => {
-    const { sut, memory, redis, infer } = setup();
+    const { sut, memory, clock, redis, infer } = setup();
     await sut.resolve(model, ['a text'], infer);
     await settle();
-    const expected = [
-      {
-        key: predictionKey(model, 'a text'),
-        value: {
-          probabilities: predictionFor('a text').probabilities,
-          logits: predictionFor('a text').logits,
-          truncated: false,
+    const key = predictionKey(model, 'a text');
+    expect(redis.writes).toEqual([
+      [
+        {
+          key,
+          value: {
+            probabilities: predictionFor('a text').probabilities,
+            logits: predictionFor('a text').logits,
+            truncated: false,
+          },
+          ttlMs: 60_000,
         },
-        ttlMs: 60_000,
-      },
-    ];
-    expect(memory.writes).toEqual([expected]);
-    expect(redis.writes).toEqual([expected]);
+      ],
+    ]);
+    expect(memory.get(key)).toEqual(predictionFor('a text'));
+    expect(Object.isFrozen(memory.get(key))).toBe(true);
+    clock.now += 60_001;
+    expect(memory.get(key)).toBeUndefined();
   });
 
   it('asks Redis only for memory misses, in one multi-get, and copies its hits into memory', async () => {
-    const { sut, memory, redis, observer, infer } = setup();
-    memory.entries.set(predictionKey(model, 'in memory'), {
-      probabilities: [0.9, 0.1],
-      logits: [1, -1],
-      truncated: false,
-    });
+    const { sut, memory, clock, redis, observer, infer } = setup();
+    memory.set(
+      predictionKey(model, 'in memory'),
+      freezePrediction({
+        label: 'ham',
+        score: 0.9,
+        probabilities: [0.9, 0.1],
+        logits: [1, -1],
+        truncated: false,
+      }),
+      60_000,
+    );
     redis.entries.set(predictionKey(model, 'in redis'), {
       probabilities: [0.2, 0.8],
       logits: [-0.7, 0.7],
@@ -187,18 +174,29 @@ describe(PredictionCache.name, () => {
     });
     expect(redis.reads).toEqual([[predictionKey(model, 'in redis'), predictionKey(model, 'new')]]);
     expect(infer).toHaveBeenCalledWith(['new']);
-    expect(memory.entries.has(predictionKey(model, 'in redis'))).toBe(true);
-    // A copy never outlives the Redis entry: it takes Redis's remaining TTL, not CACHE_TTL_SECONDS.
-    const promoted = memory.writes
-      .flat()
-      .find((entry) => entry.key === predictionKey(model, 'in redis'));
-    expect(promoted?.ttlMs).toBe(5000);
     expect(Object.fromEntries(observer.counts)).toEqual({
       'memory:hit': 1,
       'memory:miss': 2,
       'redis:hit': 1,
       'redis:miss': 1,
     });
+    expect(memory.get(predictionKey(model, 'in redis'))).toEqual(answers[1].prediction);
+    // A copy never outlives the Redis entry: it takes Redis's remaining TTL, not CACHE_TTL_SECONDS.
+    clock.now += 5001;
+    expect(memory.get(predictionKey(model, 'in redis'))).toBeUndefined();
+  });
+
+  it('continues from a memory lookup the caller already made, without hashing or reading memory again', async () => {
+    const { sut, redis, observer, infer } = setup();
+    const lookup = sut.lookupMemory(model, 'looked up');
+    expect(lookup).toEqual({ key: predictionKey(model, 'looked up'), prediction: undefined });
+    const [answer] = await sut.resolve(model, ['looked up'], infer, [lookup!.key]);
+    expect(answer.cached).toBe(false);
+    expect(redis.reads).toEqual([[lookup!.key]]);
+    expect(observer.counts.get('memory:miss')).toBe(1);
+    await settle();
+    expect(sut.lookupMemory(model, 'looked up')?.prediction).toEqual(answer.prediction);
+    expect(observer.counts.get('memory:hit')).toBe(1);
   });
 
   it('runs only the misses of a batch and answers in input order', async () => {
@@ -295,7 +293,8 @@ describe(PredictionCache.name, () => {
     await settle();
 
     expect(await sut.invalidate('spam-en', 'v1')).toEqual({ memory: 2, redis: 2 });
-    expect([...memory.entries.keys()]).toEqual([predictionKey({ ...model, version: 'v2' }, 'one')]);
+    expect(memory.size).toBe(1);
+    expect(memory.get(predictionKey({ ...model, version: 'v2' }, 'one'))).toBeDefined();
     expect(await sut.invalidate('spam-en')).toEqual({ memory: 1, redis: 1 });
     expect(redis.entries.size).toBe(0);
   });
@@ -314,7 +313,7 @@ describe(PredictionCache.name, () => {
     release();
     await request;
     await settle();
-    expect(memory.entries.size).toBe(0);
+    expect(memory.size).toBe(0);
   });
 
   it('goes straight to inference when caching is disabled', async () => {
@@ -324,7 +323,7 @@ describe(PredictionCache.name, () => {
     const [answer] = await sut.resolve(model, ['text'], infer);
     expect(answer.cached).toBe(false);
     expect(infer).toHaveBeenCalledTimes(2);
-    expect(memory.reads).toEqual([]);
+    expect(memory.size).toBe(0);
     expect(redis.reads).toEqual([]);
   });
 
@@ -333,20 +332,12 @@ describe(PredictionCache.name, () => {
     await sut.resolve(model, ['text'], infer);
     await settle();
     expect(sut.status()).toEqual({ memory: { items: 1 }, redis: 'up' });
-    redis.setUp(false);
+    redis.up = false;
     expect(sut.status()).toEqual({ memory: { items: 1 }, redis: 'down' });
   });
 
   it('says Redis is disabled without a shared tier', () => {
     const { sut } = setup({ redis: false });
     expect(sut.status()).toEqual({ memory: { items: 0 }, redis: 'disabled' });
-  });
-
-  it('reports Redis availability changes to the observer once each', () => {
-    const { redis, observer } = setup();
-    redis.setUp(false);
-    redis.setUp(false);
-    redis.setUp(true);
-    expect(observer.redisStates).toEqual([true, false, true]);
   });
 });

@@ -1,29 +1,25 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
-  Inject,
-  Injectable,
-  Logger,
-  Optional,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { CACHE_OBSERVER, type CacheObserver } from '../../common/observability/observers';
+  CACHE_OBSERVER,
+  type CacheObserver,
+  type CacheTier as CacheTierName,
+} from '../../common/observability/observers';
 import { InjectConfig, type AppConfig } from '../../config';
 import type { Prediction, TextInput } from '../inference';
 import { modelKeyPrefix, predictionKey, type PredictionScope } from './prediction-key';
 import {
+  freezePrediction,
   isStoredPrediction,
   restorePrediction,
   toStoredPrediction,
-  type StoredPrediction,
 } from './stored-prediction';
 import {
   InjectMemoryTier,
   InjectSharedTier,
-  type CacheTier,
-  type MemoryCacheTier,
   type SharedCacheTier,
   type TierEntry,
 } from './tiers/cache-tier.interface';
+import type { MemoryTier } from './tiers/memory-tier';
 
 /** The parts of a loaded model the cache needs. */
 export interface CacheableModel extends PredictionScope {
@@ -47,16 +43,22 @@ export interface InvalidationResult {
   readonly redis: number;
 }
 
+/** One text's key and what this replica's memory tier holds under it now. */
+export interface MemoryLookup {
+  readonly key: string;
+  readonly prediction: Prediction | undefined;
+}
+
 /** Runs texts (or text pairs) through the model; results in input order. */
 export type InferFn = (texts: readonly TextInput[]) => Promise<readonly Prediction[]>;
 
 /**
  * Answers predictions from an in-process tier, then the shared Redis tier, and runs only the
  * misses. Identical texts already being computed are joined rather than run again. New answers
- * are written behind the response. Callers never see cache-manager, Keyv or Redis types.
+ * are written behind the response. Callers never see lru-cache, Keyv or Redis types.
  */
 @Injectable()
-export class PredictionCache implements OnModuleInit, OnModuleDestroy {
+export class PredictionCache {
   private readonly logger = new Logger(PredictionCache.name);
   /** Inferences running now, by cache key, removed when they settle. */
   private readonly inFlight = new Map<string, Promise<Prediction>>();
@@ -64,12 +66,10 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   private readonly generations = new Map<string, number>();
   private readonly enabled: boolean;
   private readonly ttlMs: number;
-  private reportedRedisUp: boolean | undefined;
-  private unsubscribe: (() => void) | undefined;
 
   constructor(
     @InjectConfig() config: AppConfig,
-    @InjectMemoryTier() private readonly memory: MemoryCacheTier | null,
+    @InjectMemoryTier() private readonly memory: MemoryTier | null,
     @InjectSharedTier() private readonly redis: SharedCacheTier | null,
     @Optional() @Inject(CACHE_OBSERVER) private readonly observer?: CacheObserver,
   ) {
@@ -77,33 +77,25 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
     this.ttlMs = config.CACHE_TTL_SECONDS * 1000;
   }
 
-  onModuleInit(): void {
-    if (this.redis === null) return;
-    this.unsubscribe = this.redis.onAvailabilityChange(() => this.reportRedisAvailability());
-    this.reportRedisAvailability();
-  }
-
-  onModuleDestroy(): void {
-    this.unsubscribe?.();
-  }
-
   /**
-   * Predictions for `texts` in input order: cached ones from the tiers (one multi-get per tier),
-   * the rest from `infer` in a single call. Rejects only when `infer` does.
+   * Predictions for `texts` in input order: cached ones from the tiers (memory, then one Redis
+   * multi-get), the rest from `infer` in a single call. Rejects only when `infer` does.
+   * `missedKeys`: the texts' keys, when the caller computed them and already found none in
+   * memory (`lookupMemory`); the lookup then goes on from Redis.
    */
   async resolve(
     model: CacheableModel,
     texts: readonly TextInput[],
     infer: InferFn,
+    missedKeys?: readonly string[],
   ): Promise<CachedAnswer[]> {
     if (!this.enabled) {
       const predictions = await infer(texts);
       return predictions.map((prediction) => ({ prediction, cached: false }));
     }
-    const labels = model.config.labels;
-    const keys = texts.map((text) => predictionKey(model, text));
+    const keys = missedKeys ?? texts.map((text) => predictionKey(model, text));
     const generation = this.generationOf(model.name);
-    const stored = await this.lookup(keys, labels.length);
+    const stored = await this.lookup(keys, model.config.labels, missedKeys !== undefined);
 
     const toRun = new Map<string, TextInput>();
     for (const [index, entry] of stored.entries()) {
@@ -114,8 +106,7 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
 
     return Promise.all(
       stored.map(async (entry, index): Promise<CachedAnswer> => {
-        if (entry !== undefined)
-          return { prediction: restorePrediction(entry, labels), cached: true };
+        if (entry !== undefined) return { prediction: entry, cached: true };
         const running = this.inFlight.get(keys[index]);
         if (running === undefined) throw new Error(`No inference registered for ${keys[index]}`);
         return { prediction: await running, cached: false };
@@ -124,16 +115,16 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The prediction for `text` if this replica's memory tier holds it, without waiting on
-   * anything (the cache-hit fast path); counted as a memory hit. A miss is not counted: the
-   * caller then goes through `resolve`, which counts it.
+   * `text`'s key and this replica's memory entry for it, without waiting on anything (the
+   * cache-hit fast path); undefined when there is no memory tier. A hit is counted; a miss is
+   * counted by `resolve`, which the caller then calls with the key.
    */
-  peek(model: CacheableModel, text: string): Prediction | undefined {
+  lookupMemory(model: CacheableModel, text: TextInput): MemoryLookup | undefined {
     if (!this.enabled || this.memory === null) return undefined;
-    const entry = this.memory.peek(predictionKey(model, text));
-    if (!isStoredPrediction(entry, model.config.labels.length)) return undefined;
-    this.observer?.cacheRequest('memory', 'hit', 1);
-    return restorePrediction(entry, model.config.labels);
+    const key = predictionKey(model, text);
+    const prediction = this.memory.get(key);
+    if (prediction !== undefined) this.observer?.cacheRequest('memory', 'hit', 1);
+    return { key, prediction };
   }
 
   /**
@@ -143,7 +134,7 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
   async invalidate(model: string, version?: string): Promise<InvalidationResult> {
     this.generations.set(model, this.generationOf(model) + 1);
     const prefix = modelKeyPrefix(model, version);
-    const memory = this.memory === null ? 0 : await this.memory.deleteByPrefix(prefix);
+    const memory = this.memory?.deleteByPrefix(prefix) ?? 0;
     const redis = this.redis === null ? 0 : await this.redis.deleteByPrefix(prefix);
     this.logger.log(`Invalidated ${prefix}*: ${memory} memory and ${redis} Redis entries`);
     return { memory, redis };
@@ -156,43 +147,49 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Memory first, then Redis for what memory lacked; a failing tier counts as all misses. */
+  /**
+   * Memory first (unless the caller already found these keys missing there), then Redis (one
+   * multi-get) for what memory lacked; a failing Redis counts as all misses. Redis hits are
+   * validated once and copied into memory.
+   */
   private async lookup(
     keys: readonly string[],
-    labelCount: number,
-  ): Promise<Array<StoredPrediction | undefined>> {
-    const found: Array<StoredPrediction | undefined> = keys.map(() => undefined);
-    let missing = keys.map((_, index) => index);
-    for (const tier of [this.memory, this.redis]) {
-      if (tier === null || missing.length === 0) continue;
-      const read = await tier.getMany(missing.map((index) => keys[index]));
-      if (tier === this.redis) this.reportRedisAvailability();
-      if (read.outcome !== 'ok') {
-        if (read.outcome === 'error') {
-          this.logger.debug(`Reading the ${tier.name} cache tier failed: ${read.error.message}`);
-        }
-        this.observer?.cacheRequest(tier.name, read.outcome, missing.length);
-        continue;
-      }
-      const stillMissing: number[] = [];
-      const promote: TierEntry[] = [];
-      for (const [position, hit] of read.value.entries()) {
-        const index = missing[position];
-        if (hit === undefined || !isStoredPrediction(hit.value, labelCount)) {
-          stillMissing.push(index);
-          continue;
-        }
-        found[index] = hit.value;
-        const ttlMs = hit.ttlMs ?? this.ttlMs;
-        if (tier !== this.memory && ttlMs > 0)
-          promote.push({ key: keys[index], value: hit.value, ttlMs });
-      }
-      this.count(tier, 'hit', missing.length - stillMissing.length);
-      this.count(tier, 'miss', stillMissing.length);
-      // Redis hits are copied into this replica's memory tier, never outliving the Redis entry.
-      void this.write(this.memory, promote);
-      missing = stillMissing;
+    labels: readonly string[],
+    memoryChecked: boolean,
+  ): Promise<Array<Prediction | undefined>> {
+    const found = keys.map((key) => (memoryChecked ? undefined : this.memory?.get(key)));
+    const missing: number[] = [];
+    for (const [index, prediction] of found.entries()) {
+      if (prediction === undefined) missing.push(index);
     }
+    if (this.memory !== null) {
+      this.count('memory', 'hit', keys.length - missing.length);
+      this.count('memory', 'miss', missing.length);
+    }
+    const redis = this.redis;
+    if (redis === null || missing.length === 0) return found;
+
+    const read = await redis.getMany(missing.map((index) => keys[index]));
+    if (read.outcome !== 'ok') {
+      if (read.outcome === 'error') {
+        this.logger.debug(`Reading the Redis cache tier failed: ${read.error.message}`);
+      }
+      this.observer?.cacheRequest('redis', read.outcome, missing.length);
+      return found;
+    }
+    let hits = 0;
+    for (const [position, hit] of read.value.entries()) {
+      if (hit === undefined || !isStoredPrediction(hit.value, labels.length)) continue;
+      const index = missing[position];
+      const prediction = restorePrediction(hit.value, labels);
+      found[index] = prediction;
+      hits++;
+      // A copy in this replica's memory never outlives the Redis entry.
+      const ttlMs = hit.ttlMs ?? this.ttlMs;
+      if (ttlMs > 0) this.memory?.set(keys[index], prediction, ttlMs);
+    }
+    this.count('redis', 'hit', hits);
+    this.count('redis', 'miss', missing.length - hits);
     return found;
   }
 
@@ -234,40 +231,32 @@ export class PredictionCache implements OnModuleInit, OnModuleDestroy {
     generation: number,
   ): Promise<void> {
     if (this.generationOf(model) !== generation) return;
-    const entries = keys.map((key, position) => ({
+    if (this.memory !== null) {
+      for (const [position, key] of keys.entries()) {
+        this.memory.set(key, freezePrediction(predictions[position]), this.ttlMs);
+      }
+    }
+    if (this.redis === null) return;
+    const entries: TierEntry[] = keys.map((key, position) => ({
       key,
       value: toStoredPrediction(predictions[position]),
       ttlMs: this.ttlMs,
     }));
-    await Promise.all([this.write(this.memory, entries), this.write(this.redis, entries)]);
-  }
-
-  /** Never rejects: a failed write is logged and counted, and the answer simply is not cached. */
-  private async write(tier: CacheTier | null, entries: readonly TierEntry[]): Promise<void> {
-    if (tier === null || entries.length === 0) return;
-    const result = await tier.setMany(entries);
-    if (tier === this.redis) this.reportRedisAvailability();
+    const result = await this.redis.setMany(entries);
+    // Never rejects: a failed write is logged and counted, and the answer simply is not cached.
     if (result.outcome === 'error') {
       this.logger.warn(
-        `Writing ${entries.length} entries to the ${tier.name} cache tier failed: ${result.error.message}`,
+        `Writing ${entries.length} entries to the Redis cache tier failed: ${result.error.message}`,
       );
-      this.count(tier, 'error', entries.length);
+      this.count('redis', 'error', entries.length);
     }
   }
 
-  private count(tier: CacheTier, result: 'hit' | 'miss' | 'error', count: number): void {
-    if (count > 0) this.observer?.cacheRequest(tier.name, result, count);
+  private count(tier: CacheTierName, result: 'hit' | 'miss' | 'error', count: number): void {
+    if (count > 0) this.observer?.cacheRequest(tier, result, count);
   }
 
   private generationOf(model: string): number {
     return this.generations.get(model) ?? 0;
-  }
-
-  private reportRedisAvailability(): void {
-    if (this.redis === null) return;
-    const up = this.redis.availability() === 'up';
-    if (up === this.reportedRedisUp) return;
-    this.reportedRedisUp = up;
-    this.observer?.redisUp(up);
   }
 }

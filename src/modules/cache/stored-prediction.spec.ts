@@ -1,4 +1,9 @@
-import { isStoredPrediction, restorePrediction, toStoredPrediction } from './stored-prediction';
+import {
+  freezePrediction,
+  isStoredPrediction,
+  restorePrediction,
+  toStoredPrediction,
+} from './stored-prediction';
 
 describe(restorePrediction.name, () => {
   it('rebuilds label and score as inference does, first highest probability winning', () => {
@@ -28,7 +33,7 @@ describe(restorePrediction.name, () => {
     expect(restorePrediction(toStoredPrediction(prediction), ['ham', 'spam'])).toEqual(prediction);
   });
 
-  it('stores a frozen copy and restores a fresh one, so no caller can change a cached entry', () => {
+  it('freezes a copy, so no caller can change an entry the memory tier shares', () => {
     const prediction = {
       label: 'spam',
       score: 0.9,
@@ -36,12 +41,12 @@ describe(restorePrediction.name, () => {
       logits: [-1.1, 1.1],
       truncated: false,
     };
-    const stored = toStoredPrediction(prediction);
+    const frozen = freezePrediction(prediction);
     prediction.probabilities[0] = 0.5;
-    expect(stored.probabilities).toEqual([0.1, 0.9]);
-    expect(Object.isFrozen(stored) && Object.isFrozen(stored.probabilities)).toBe(true);
-    const restored = restorePrediction(stored, ['ham', 'spam']);
-    expect(restored.probabilities).not.toBe(stored.probabilities);
+    expect(frozen.probabilities).toEqual([0.1, 0.9]);
+    expect(Object.isFrozen(frozen) && Object.isFrozen(frozen.probabilities)).toBe(true);
+    const restored = restorePrediction(toStoredPrediction(frozen), ['ham', 'spam']);
+    expect(Object.isFrozen(restored) && Object.isFrozen(restored.logits)).toBe(true);
   });
 });
 

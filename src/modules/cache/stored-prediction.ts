@@ -11,9 +11,20 @@ export interface StoredPrediction {
   readonly truncated: boolean;
 }
 
-/** A copy the cache owns: the memory tier shares entries by reference, so none may change. */
+/** What the shared tier stores for a prediction. */
 export function toStoredPrediction(prediction: Prediction): StoredPrediction {
+  return {
+    probabilities: prediction.probabilities,
+    logits: prediction.logits,
+    truncated: prediction.truncated,
+  };
+}
+
+/** A frozen copy the cache owns: the memory tier hands the same object to every hit. */
+export function freezePrediction(prediction: Prediction): Prediction {
   return Object.freeze({
+    label: prediction.label,
+    score: prediction.score,
     probabilities: Object.freeze([...prediction.probabilities]),
     logits: Object.freeze([...prediction.logits]),
     truncated: prediction.truncated,
@@ -42,18 +53,21 @@ function isNumberList(value: unknown, length: number): value is number[] {
   );
 }
 
-/** Rebuilds the prediction exactly as inference derives it: the first highest probability wins. */
+/**
+ * Rebuilds the prediction exactly as inference derives it (the first highest probability
+ * wins), frozen so the memory tier can keep it.
+ */
 export function restorePrediction(stored: StoredPrediction, labels: readonly string[]): Prediction {
   const { probabilities } = stored;
   let best = 0;
   for (let i = 1; i < probabilities.length; i++) {
     if (probabilities[i] > probabilities[best]) best = i;
   }
-  return {
+  return freezePrediction({
     label: labels[best],
     score: probabilities[best],
-    probabilities: [...probabilities],
-    logits: [...stored.logits],
+    probabilities,
+    logits: stored.logits,
     truncated: stored.truncated,
-  };
+  });
 }

@@ -1,11 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { replyWithShapedError } from '../../common/http/http-security';
+import { replyWithShapedError } from '../../common/http/error-response';
 import { annotateRequest } from '../../common/http/request-annotation';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { RateLimiter } from '../rate-limit';
-import { ClassificationService, type ClassifyOptions } from './classification.service';
-import type { ClassificationResult } from './dto/classify-response.dto';
+import {
+  ClassificationService,
+  type ClassifyOptions,
+  type FastPathLookup,
+  type FastPathMiss,
+} from './classification.service';
 import {
   MODEL_NAME_PATTERN,
   MODEL_VERSION_MAX_LENGTH,
@@ -50,6 +54,22 @@ export function plainClassifyBody(body: unknown): PlainClassifyBody | undefined 
   return { text, model, modelVersion, topK };
 }
 
+// Keyed by the request object, like request annotations: gone with the request.
+const misses = new WeakMap<
+  FastifyRequest,
+  { readonly text: string; readonly miss: FastPathMiss }
+>();
+
+/**
+ * The fast path's memory miss for `text` on this request, so the long way continues from the
+ * model it resolved and the key it computed; undefined if the fast path did not get that far
+ * for exactly this text.
+ */
+export function fastPathMissFor(request: FastifyRequest, text: string): FastPathMiss | undefined {
+  const noted = misses.get(request);
+  return noted !== undefined && noted.text === text ? noted.miss : undefined;
+}
+
 function optionalLimiter(app: NestFastifyApplication): RateLimiter | undefined {
   // RATE_LIMIT=0: the rate-limit module provides nothing.
   const config = app.get<AppConfig>(APP_CONFIG);
@@ -68,16 +88,20 @@ export function registerCacheHitFastPath(app: NestFastifyApplication): void {
   const limiter = optionalLimiter(app);
 
   const answer = (request: FastifyRequest, reply: FastifyReply, body: PlainClassifyBody) => {
-    let result: ClassificationResult | undefined;
+    let lookup: FastPathLookup | undefined;
     try {
-      result = classification.answerFromMemory(body.text, body);
+      lookup = classification.lookupMemory(body.text, body);
     } catch {
       // Whatever went wrong, the long way answers it properly (and logs it if it is a fault).
       return false;
     }
-    if (result === undefined) return false;
-    annotateRequest(request, { model: result.model, texts: 1, cached: 1 });
-    void reply.code(200).send(result);
+    if (lookup === undefined) return false;
+    if (lookup.result === undefined) {
+      misses.set(request, { text: body.text, miss: lookup.miss });
+      return false;
+    }
+    annotateRequest(request, { model: lookup.result.model, texts: 1, cached: 1 });
+    void reply.code(200).send(lookup.result);
     return true;
   };
 

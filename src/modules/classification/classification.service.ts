@@ -19,6 +19,21 @@ export interface ClassifyOptions {
   readonly topK?: number;
 }
 
+/**
+ * How far the cache-hit fast path got with one text before a memory miss sent the request on:
+ * the model it resolved and the text's cache key, so the long way neither resolves nor hashes
+ * again.
+ */
+export interface FastPathMiss {
+  readonly model: LoadedModel;
+  readonly key: string;
+}
+
+/** What the fast path found: the answer, or how far it got. */
+export type FastPathLookup =
+  | { readonly result: ClassificationResult }
+  | { readonly result?: undefined; readonly miss: FastPathMiss };
+
 @Injectable()
 export class ClassificationService {
   constructor(
@@ -27,14 +42,16 @@ export class ClassificationService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
+  /** `miss`: the fast path's memory miss for the one text in `texts`, to continue from. */
   async classify(
     texts: readonly TextInput[],
     options: ClassifyOptions,
+    miss?: FastPathMiss,
   ): Promise<ClassificationResult[]> {
-    const model = this.resolveModel(options);
+    const model = miss?.model ?? this.resolveModel(options);
     const labels = model.config.labels;
     const topK = this.topK(model, options);
-    const answers = await this.predict(model, texts);
+    const answers = await this.predict(model, texts, miss === undefined ? undefined : [miss.key]);
     return answers.map(({ prediction, cached }) =>
       toResult(prediction, labels, topK, model.name, model.version, cached),
     );
@@ -49,31 +66,51 @@ export class ClassificationService {
    * Predictions in input order, the one path every protocol shares: cache lookup, then one
    * coalesced inference of the misses through the batcher, written behind the response.
    */
-  predict(model: LoadedModel, texts: readonly TextInput[]): Promise<CachedAnswer[]> {
+  predict(
+    model: LoadedModel,
+    texts: readonly TextInput[],
+    missedKeys?: readonly string[],
+  ): Promise<CachedAnswer[]> {
     if (!model.preprocessor.supportsPairs && texts.some(isTextPair)) {
       throw new UnprocessableEntityException(
         `Model "${model.name}" classifies single texts; its tokenizer has no text-pair template`,
       );
     }
-    return this.cache.resolve(model, texts, (missing) => this.inference.predict(model, missing));
+    return this.cache.resolve(
+      model,
+      texts,
+      (missing) => this.inference.predict(model, missing),
+      missedKeys,
+    );
   }
 
   /**
-   * The answer `classify` would give for one text, if this replica's memory tier has it;
-   * undefined otherwise, or when the model cannot be resolved (`classify` then says why).
-   * Synchronous: the cache-hit fast path answers with it before Nest's pipeline.
+   * The answer `classify` would give for one text if this replica's memory tier has it, else
+   * how far the lookup got; undefined without a memory tier, or when the model cannot be
+   * resolved (`classify` then says why). Synchronous: the cache-hit fast path answers with it
+   * before Nest's pipeline.
    */
-  answerFromMemory(text: string, options: ClassifyOptions): ClassificationResult | undefined {
+  lookupMemory(text: string, options: ClassifyOptions): FastPathLookup | undefined {
     let model: LoadedModel;
     try {
       model = this.resolveModel(options);
     } catch {
       return undefined;
     }
-    const prediction = this.cache.peek(model, text);
-    if (prediction === undefined) return undefined;
+    const lookup = this.cache.lookupMemory(model, text);
+    if (lookup === undefined) return undefined;
+    if (lookup.prediction === undefined) return { miss: { model, key: lookup.key } };
     const labels = model.config.labels;
-    return toResult(prediction, labels, this.topK(model, options), model.name, model.version, true);
+    return {
+      result: toResult(
+        lookup.prediction,
+        labels,
+        this.topK(model, options),
+        model.name,
+        model.version,
+        true,
+      ),
+    };
   }
 
   /** The request's top_k, else the model's sift.json default_top_k, else the global rule. */

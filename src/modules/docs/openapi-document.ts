@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { API_KEY_SCHEME, BEARER_SCHEME } from './security-schemes';
 
 /** Version of the HTTP API described, not of the package: bump it when the contract changes. */
-export const API_VERSION = '1.0.0';
+const API_VERSION = '1.0.0';
 
 const DESCRIPTION = [
   'Text classification with ONNX models: dynamic batching, a prediction cache, rate limits.',

@@ -81,9 +81,9 @@ export class HealthService {
     return {
       status: issues.length === 0 ? 'healthy' : 'warning',
       uptime_seconds: round(process.uptime(), 3),
-      requests_processed: this.metrics.processedRequests(),
+      requests_processed: this.metrics.requests.processedRequests(),
       memory_usage_percent: typeof memory?.usage_percent === 'number' ? memory.usage_percent : 0,
-      cache_hit_rate: this.metrics.cacheHitRate(),
+      cache_hit_rate: this.metrics.requests.cacheHitRate(),
       cache_items: this.cache.status().memory.items,
       issues,
       models: {

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { PredictionCache } from '../cache/prediction-cache.service';
-import { RedisConnection } from '../redis/redis-connection.service';
+import { RedisConnection, type RedisState } from '../redis/redis-connection.service';
 
-export type RedisState = 'disabled' | 'up' | 'down';
+export type { RedisState };
 
 /**
  * Redis backs only the shared cache tier and rate-limit counters, which degrade without it,
@@ -13,19 +12,12 @@ export type RedisState = 'disabled' | 'up' | 'down';
 export class RedisIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly cache: PredictionCache,
     private readonly redis: RedisConnection,
   ) {}
 
-  /**
-   * The cache tier's view when it uses Redis (it also counts Redis as down while its circuit
-   * breaker is open); otherwise the shared connection's, which rate limiting may still use.
-   */
+  /** The connection's state, which the cache tier and the `nlp_cache_redis_up` gauge read too. */
   state(): RedisState {
-    const cacheView = this.cache.status().redis;
-    if (cacheView !== 'disabled') return cacheView;
-    if (!this.redis.configured) return 'disabled';
-    return this.redis.isUp() ? 'up' : 'down';
+    return this.redis.state();
   }
 
   check<const Key extends string>(key: Key) {

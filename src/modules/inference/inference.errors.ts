@@ -1,6 +1,8 @@
+import type { HttpErrorInfo, HttpMappedError } from '../../common/http/http-mapped-error';
+
 /**
- * Domain errors of the inference layer. They carry no HTTP knowledge: the global
- * exception filter maps each class to its status in one place.
+ * Domain errors of the inference layer. Those a request can meet say what HTTP needs (status,
+ * Retry-After, rejection reason) through `http`; the one error mapping in common/ reads it.
  */
 export abstract class InferenceError extends Error {
   constructor(message: string) {
@@ -9,7 +11,9 @@ export abstract class InferenceError extends Error {
   }
 }
 
-export class ModelNotFoundError extends InferenceError {
+export class ModelNotFoundError extends InferenceError implements HttpMappedError {
+  readonly http: HttpErrorInfo = { status: 404 };
+
   constructor(
     readonly model: string,
     readonly knownModels: readonly string[],
@@ -18,7 +22,9 @@ export class ModelNotFoundError extends InferenceError {
   }
 }
 
-export class ModelVersionNotFoundError extends InferenceError {
+export class ModelVersionNotFoundError extends InferenceError implements HttpMappedError {
+  readonly http: HttpErrorInfo = { status: 404 };
+
   constructor(
     readonly model: string,
     readonly version: string,
@@ -30,7 +36,11 @@ export class ModelVersionNotFoundError extends InferenceError {
   }
 }
 
-export class QueueFullError extends InferenceError {
+export class QueueFullError extends InferenceError implements HttpMappedError {
+  get http(): HttpErrorInfo {
+    return { status: 503, retryAfterSeconds: this.retryAfterSeconds, rejection: 'queue_full' };
+  }
+
   constructor(
     readonly model: string,
     readonly retryAfterSeconds: number,
@@ -39,7 +49,9 @@ export class QueueFullError extends InferenceError {
   }
 }
 
-export class InferenceTimeoutError extends InferenceError {
+export class InferenceTimeoutError extends InferenceError implements HttpMappedError {
+  readonly http: HttpErrorInfo = { status: 504 };
+
   constructor(
     readonly model: string,
     readonly timeoutMs: number,
@@ -49,7 +61,9 @@ export class InferenceTimeoutError extends InferenceError {
 }
 
 /** Requests that arrive before every model is loaded and warmed (or after loading failed). */
-export class ModelsNotReadyError extends InferenceError {
+export class ModelsNotReadyError extends InferenceError implements HttpMappedError {
+  readonly http: HttpErrorInfo = { status: 503, retryAfterSeconds: 5 };
+
   constructor(readonly reason: 'loading' | 'failed') {
     super(
       reason === 'loading'
@@ -59,7 +73,9 @@ export class ModelsNotReadyError extends InferenceError {
   }
 }
 
-export class ShuttingDownError extends InferenceError {
+export class ShuttingDownError extends InferenceError implements HttpMappedError {
+  readonly http: HttpErrorInfo = { status: 503, retryAfterSeconds: 5, rejection: 'shutting_down' };
+
   constructor() {
     super('The server is shutting down and accepts no new work');
   }
@@ -77,7 +93,9 @@ export class ModelLoadError extends InferenceError {
 }
 
 /** The worker thread running a batch died (its replacement is starting); the request may retry. */
-export class WorkerLostError extends InferenceError {
+export class WorkerLostError extends InferenceError implements HttpMappedError {
+  readonly http: HttpErrorInfo = { status: 503, retryAfterSeconds: 1 };
+
   constructor(readonly detail: string) {
     super('Inference was interrupted: the worker thread running it stopped; retry shortly');
   }

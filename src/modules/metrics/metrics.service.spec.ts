@@ -38,9 +38,9 @@ describe(MetricsService.name, () => {
   it('keeps a registry per instance, so two apps in one process neither clash nor share', async () => {
     const first = createSut().sut;
     const second = createSut().sut;
-    first.predicted('spam-en', '1', 'spam');
-    first.predicted('spam-en', '1', 'spam');
-    second.predicted('spam-en', '1', 'spam');
+    first.inference.predicted('spam-en', '1', 'spam');
+    first.inference.predicted('spam-en', '1', 'spam');
+    second.inference.predicted('spam-en', '1', 'spam');
 
     expect(valueOf(await samplesOf(first), 'nlp_predictions_total', { label: 'spam' })).toBe(2);
     expect(valueOf(await samplesOf(second), 'nlp_predictions_total', { label: 'spam' })).toBe(1);
@@ -48,15 +48,21 @@ describe(MetricsService.name, () => {
 
   it('records each observer call in its series', async () => {
     const { sut } = createSut();
-    sut.modelLoaded('spam-en', '1', 1.5);
-    sut.batchRun('spam-en', 3, 48, 0.02);
-    sut.batchRun('spam-en', 1, 16, 0.01);
-    sut.queueWait('spam-en', [0.001, 0.002, 0.003]);
-    sut.queueDepth('spam-en', 7);
-    sut.tokenized(0.0004);
-    sut.cacheRequest('memory', 'hit', 3);
-    sut.cacheRequest('redis', 'error');
-    sut.rejected('queue_full');
+    sut.inference.modelLoaded('spam-en', '1', 1.5);
+    sut.inference.batchRun('spam-en', 3, 48, 0.02);
+    sut.inference.batchRun('spam-en', 1, 16, 0.01);
+    sut.inference.queueWait('spam-en', [0.001, 0.002, 0.003]);
+    sut.inference.queueDepth('spam-en', 7);
+    sut.inference.tokenized(0.0004);
+    sut.cache.cacheRequest('memory', 'hit', 3);
+    sut.cache.cacheRequest('redis', 'error');
+    sut.requests.requestFinished({
+      endpoint: '/classify',
+      status: 503,
+      seconds: 0.01,
+      probe: false,
+      rejection: 'queue_full',
+    });
 
     const samples = await samplesOf(sut);
     expect(valueOf(samples, 'nlp_model_load_time_seconds', { model: 'spam-en' })).toBe(1.5);
@@ -92,8 +98,8 @@ describe(MetricsService.name, () => {
 
   it('computes the cache hit rate over successfully classified texts only', async () => {
     const { sut } = createSut();
-    expect(sut.cacheHitRate()).toBe(0);
-    sut.requestFinished({
+    expect(sut.requests.cacheHitRate()).toBe(0);
+    sut.requests.requestFinished({
       endpoint: '/classify/batch',
       status: 200,
       seconds: 0.01,
@@ -101,7 +107,7 @@ describe(MetricsService.name, () => {
       texts: 4,
       cached: 1,
     });
-    sut.requestFinished({
+    sut.requests.requestFinished({
       endpoint: '/classify',
       status: 200,
       seconds: 0.01,
@@ -110,7 +116,7 @@ describe(MetricsService.name, () => {
       cached: 0,
     });
     // A failed request classified nothing, whatever it asked for.
-    sut.requestFinished({
+    sut.requests.requestFinished({
       endpoint: '/classify',
       status: 504,
       seconds: 0.01,
@@ -118,14 +124,14 @@ describe(MetricsService.name, () => {
       texts: 3,
     });
 
-    expect(sut.cacheHitRate()).toBeCloseTo(1 / 5);
+    expect(sut.requests.cacheHitRate()).toBeCloseTo(1 / 5);
     expect(valueOf(await samplesOf(sut), 'nlp_cache_hit_rate')).toBeCloseTo(1 / 5);
   });
 
   it('counts probes in the request metrics but not in the processed requests', async () => {
     const { sut } = createSut();
-    sut.requestFinished({ endpoint: '/health', status: 200, seconds: 0.001, probe: true });
-    sut.requestFinished({
+    sut.requests.requestFinished({ endpoint: '/health', status: 200, seconds: 0.001, probe: true });
+    sut.requests.requestFinished({
       endpoint: '/classify',
       status: 400,
       seconds: 0.001,
@@ -134,7 +140,7 @@ describe(MetricsService.name, () => {
     });
 
     const samples = await samplesOf(sut);
-    expect(sut.processedRequests()).toBe(1);
+    expect(sut.requests.processedRequests()).toBe(1);
     expect(valueOf(samples, 'nlp_requests_total', { endpoint: '/health', status: '200' })).toBe(1);
     expect(valueOf(samples, 'nlp_request_duration_seconds_count', { endpoint: '/classify' })).toBe(
       1,
@@ -144,7 +150,7 @@ describe(MetricsService.name, () => {
 
   it('ignores a negative cache count instead of throwing on the request path', async () => {
     const { sut } = createSut();
-    expect(() => sut.cacheRequest('memory', 'miss', -2)).not.toThrow();
+    expect(() => sut.cache.cacheRequest('memory', 'miss', -2)).not.toThrow();
     expect(valueOf(await samplesOf(sut), 'nlp_cache_requests_total', { result: 'miss' })).toBe(0);
   });
 
@@ -167,8 +173,7 @@ describe(MetricsService.name, () => {
     expect(disabled.some((sample) => sample.name === 'nlp_cache_redis_up')).toBe(false);
 
     const { sut } = createSut({ redisUrl: 'redis://127.0.0.1:1' });
-    sut.redisUp(true);
-    // The scrape re-reads the connection, which never connected.
+    // The connection never connected.
     expect(valueOf(await samplesOf(sut), 'nlp_cache_redis_up')).toBe(0);
   });
 
@@ -178,9 +183,9 @@ describe(MetricsService.name, () => {
       gpu: [{ gpu: '0', percent: 12 }],
     });
     await sut.onModuleInit();
-    sut.batchRun('spam-en', 2, 32, 0.01);
-    sut.predicted('spam-en', '1', 'ham');
-    sut.requestFinished({
+    sut.inference.batchRun('spam-en', 2, 32, 0.01);
+    sut.inference.predicted('spam-en', '1', 'ham');
+    sut.requests.requestFinished({
       endpoint: '/classify',
       status: 200,
       seconds: 0.02,

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { annotateRequest } from '../../common/http/request-annotation';
-import type { RequestObservation } from './metrics.service';
+import type { RequestObservation } from './request-metrics';
 import { observeRequests, UNMATCHED_ENDPOINT } from './request-observability';
 
 interface LogLine {

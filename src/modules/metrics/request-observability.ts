@@ -1,7 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestAnnotation } from '../../common/http/request-annotation';
-import { MetricsService, type RequestObservation } from './metrics.service';
+import { MetricsService } from './metrics.service';
+import type { RequestObservation } from './request-metrics';
 
 /** The one label every request that matched no route shares, so path scans add no series. */
 export const UNMATCHED_ENDPOINT = 'unmatched';
@@ -14,7 +15,7 @@ export interface RequestRecorder {
 }
 
 /** The route template (`/classify`), never the raw URL: labels must stay few. */
-export function endpointOf(request: FastifyRequest): string {
+function endpointOf(request: FastifyRequest): string {
   const template = request.routeOptions.url;
   return template === undefined || request.is404 ? UNMATCHED_ENDPOINT : template;
 }
@@ -63,5 +64,5 @@ export function observeRequests(fastify: FastifyInstance, recorder: RequestRecor
 
 /** Wires request metrics and logs into the application's Fastify instance (see app.factory). */
 export function registerRequestObservability(app: NestFastifyApplication): void {
-  observeRequests(app.getHttpAdapter().getInstance(), app.get(MetricsService));
+  observeRequests(app.getHttpAdapter().getInstance(), app.get(MetricsService).requests);
 }

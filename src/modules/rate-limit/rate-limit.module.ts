@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '../../config';
+import { RedisModule } from '../redis/redis.module';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMIT_POLICY, type RateLimitPolicy } from './rate-limit.policy';
 import { RateLimitStorage } from './rate-limit.storage';
@@ -20,6 +21,7 @@ export class RateLimitModule {
     };
     return {
       module: RateLimitModule,
+      imports: [RedisModule],
       providers: [
         { provide: RATE_LIMIT_POLICY, useValue: policy },
         RateLimitStorage,

@@ -1,16 +1,28 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createClient } from '@redis/client';
 import { InjectConfig, type AppConfig } from '../../config';
+import { CircuitBreaker } from './circuit-breaker';
 
 export type SiftRedisClient = ReturnType<typeof createClient>;
 
+/** `disabled`: no REDIS_URL. `down`: not connected, or failing (the circuit breaker is open). */
+export type RedisState = 'disabled' | 'up' | 'down';
+
 const MAX_RECONNECT_DELAY_MS = 2000;
+/** Consecutive command failures or timeouts before Redis counts as down for a cool-down. */
+const FAILURE_THRESHOLD = 5;
+const COOL_DOWN_MS = 2000;
+const CLOSE_TIMEOUT_MS = 2000;
 
 /**
  * The application's one Redis connection (cache tier, rate-limit counters, health), shared so
  * a replica holds one socket. Redis is optional: without REDIS_URL `client` is undefined.
  * Commands fail fast while disconnected (no offline queue) so callers can degrade at once,
  * and the client keeps reconnecting in the background.
+ *
+ * It is also the one answer to "is Redis up?" (`state()`), read by `/health`, the
+ * `nlp_cache_redis_up` gauge and the callers that decide whether to send a command: up means
+ * connected and not failing, where failing is a circuit breaker fed by the callers' outcomes.
  */
 @Injectable()
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
@@ -18,6 +30,17 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: SiftRedisClient | undefined;
   private up = false;
   private lastError: string | undefined;
+  private readonly breaker = new CircuitBreaker({
+    failureThreshold: FAILURE_THRESHOLD,
+    coolDownMs: COOL_DOWN_MS,
+    onStateChange: (state) => {
+      if (state === 'open') {
+        this.logger.warn(`Redis commands failing: skipping Redis for ${COOL_DOWN_MS} ms`);
+      } else {
+        this.logger.log('Redis commands succeed again');
+      }
+    },
+  });
 
   constructor(@InjectConfig() config: AppConfig) {
     if (config.REDIS_URL === undefined) return;
@@ -58,8 +81,34 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     return this.client !== undefined;
   }
 
-  /** True while the socket is connected and ready for commands. */
+  state(): RedisState {
+    if (this.client === undefined) return 'disabled';
+    return this.connected() && this.breaker.state() !== 'open' ? 'up' : 'down';
+  }
+
+  /** `state() === 'up'`: connected, and commands are not failing. */
   isUp(): boolean {
+    return this.state() === 'up';
+  }
+
+  /**
+   * Whether a command may be sent now: never while disconnected or while the breaker is open;
+   * once its cool-down is over, to exactly one caller, whose outcome decides.
+   */
+  tryAcquire(): boolean {
+    return this.connected() && this.breaker.tryAcquire();
+  }
+
+  /** Callers report each guarded command's outcome, which opens or closes the breaker. */
+  recordSuccess(): void {
+    this.breaker.recordSuccess();
+  }
+
+  recordFailure(): void {
+    this.breaker.recordFailure();
+  }
+
+  private connected(): boolean {
     return this.client !== undefined && this.up && this.client.isReady;
   }
 
@@ -67,13 +116,26 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     return this.lastError;
   }
 
+  /**
+   * Closes gracefully (pending replies first), but a Redis that stopped answering must not hold
+   * up shutdown: the client's close() waits for replies that may never come, so after
+   * CLOSE_TIMEOUT_MS the socket is destroyed instead.
+   */
   async onApplicationShutdown(): Promise<void> {
-    if (this.client === undefined) return;
+    const client = this.client;
+    if (client === undefined || !client.isOpen) return;
+    let timer: NodeJS.Timeout | undefined;
+    const closed = client.close().then(
+      () => true,
+      () => false,
+    );
+    const gaveUp = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS);
+    });
     try {
-      if (this.client.isOpen) await this.client.close();
-    } catch {
-      // Closing a connection that is already broken has nothing left to clean up.
-      this.client.destroy();
+      if (!(await Promise.race([closed, gaveUp]))) client.destroy();
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -1,7 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RedisConnection } from './redis-connection.service';
 
-@Global()
+/** The application's one Redis connection; modules that use Redis import this one. */
 @Module({
   providers: [RedisConnection],
   exports: [RedisConnection],

@@ -23,35 +23,21 @@ export type TierOutcome<T> =
   | { readonly outcome: 'skipped' }
   | { readonly outcome: 'error'; readonly error: Error };
 
-/** One storage layer of the prediction cache. */
-export interface CacheTier {
+/** The tier shared by replicas (Redis); it may be unreachable at any time. */
+export interface SharedCacheTier {
   readonly name: CacheTierName;
   /** Values in key order; `undefined` for a miss. */
   getMany(keys: readonly string[]): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>>;
   setMany(entries: readonly TierEntry[]): Promise<TierOutcome<void>>;
   /** Deletes every key starting with `prefix`; an admin operation, so it throws on failure. */
   deleteByPrefix(prefix: string): Promise<number>;
-}
-
-/** The in-process tier: bounded, always available. */
-export interface MemoryCacheTier extends CacheTier {
-  /** Entries held now (expired ones linger until touched). */
-  readonly size: number;
-  /** The value under `key` now, without waiting; undefined for a miss or an expired entry. */
-  peek(key: string): unknown;
-}
-
-/** The tier shared by replicas; it may be unreachable at any time. */
-export interface SharedCacheTier extends CacheTier {
   availability(): 'up' | 'down';
-  /** Calls `listener` whenever availability may have changed; returns an unsubscribe function. */
-  onAvailabilityChange(listener: () => void): () => void;
 }
 
 export const MEMORY_CACHE_TIER = Symbol('sift:cache:memory-tier');
 export const SHARED_CACHE_TIER = Symbol('sift:cache:shared-tier');
 
-/** Injects the memory tier, or `null` when it is disabled. */
+/** Injects the memory tier (a MemoryTier), or `null` when it is disabled. */
 export const InjectMemoryTier = (): ParameterDecorator => Inject(MEMORY_CACHE_TIER);
 /** Injects the shared (Redis) tier, or `null` without REDIS_URL or with caching disabled. */
 export const InjectSharedTier = (): ParameterDecorator => Inject(SHARED_CACHE_TIER);

@@ -1,99 +1,73 @@
-import { afterEach, jest } from '@jest/globals';
-import { createCache } from 'cache-manager';
-import { createMemoryKeyv, MemoryTier } from './memory-tier';
+import type { Prediction } from '../../inference';
+import { freezePrediction } from '../stored-prediction';
+import { MemoryTier } from './memory-tier';
 
-function memoryTier(maxItems: number, ttlMs = 60_000): MemoryTier {
-  return MemoryTier.over(createCache({ stores: [createMemoryKeyv(maxItems, ttlMs)] }));
-}
-
-const entry = (key: string, ttlMs = 60_000) => ({
-  key,
-  value: { probabilities: [1], truncated: false },
-  ttlMs,
+const prediction: Prediction = freezePrediction({
+  label: 'spam',
+  score: 0.9,
+  probabilities: [0.1, 0.9],
+  logits: [-1.1, 1.1],
+  truncated: false,
 });
 
 /**
- * Moves the clock the tier's expiry check reads (Date.now) instead of sleeping: a real 20 ms
- * TTL could already be over by the first read on a loaded machine.
+ * A clock the tier reads instead of the real one: a real 20 ms TTL could already be over by
+ * the first read on a loaded machine. It starts past 0, as a real clock does.
  */
-function freezeClock(): { advance(ms: number): void } {
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-  let now = Date.now();
-  return {
-    advance(ms: number) {
-      now += ms;
-      jest.setSystemTime(now);
-    },
-  };
+function clock(): { now: () => number; advance(ms: number): void } {
+  let now = 1_000;
+  return { now: () => now, advance: (ms) => (now += ms) };
+}
+
+function memoryTier(maxItems: number, now?: () => number): MemoryTier {
+  return new MemoryTier({ maxItems, ttlMs: 60_000, now });
 }
 
 describe(MemoryTier.name, () => {
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
-  it('reads back what it stored, by key, with misses as undefined', async () => {
+  it('reads back what it stored, by key, with misses as undefined', () => {
     const sut = memoryTier(10);
-    await sut.setMany([entry('sift:m:v:a')]);
-    await expect(sut.getMany(['sift:m:v:a', 'sift:m:v:b'])).resolves.toEqual({
-      outcome: 'ok',
-      value: [{ value: { probabilities: [1], truncated: false } }, undefined],
-    });
+    sut.set('sift:m:v:a', prediction, 60_000);
+    expect(sut.get('sift:m:v:a')).toEqual(prediction);
+    expect(sut.get('sift:m:v:b')).toBeUndefined();
   });
 
-  it('keeps values as objects, not serialized copies, and peeks at them synchronously', async () => {
+  it('hands out the stored object itself, neither serialized nor copied', () => {
     const sut = memoryTier(10);
-    const stored = entry('k');
-    await sut.setMany([stored]);
-    // The cache freezes what it stores (toStoredPrediction), so sharing the object is safe.
-    expect(sut.peek('k')).toBe(stored.value);
-    const read = await sut.getMany(['k']);
-    expect(read.outcome === 'ok' && read.value[0]?.value).toBe(stored.value);
-    expect(sut.peek('absent')).toBeUndefined();
+    sut.set('k', prediction, 60_000);
+    // The cache freezes what it stores (freezePrediction), so sharing the object is safe.
+    expect(sut.get('k')).toBe(prediction);
   });
 
-  it('does not peek at expired entries', async () => {
-    const clock = freezeClock();
-    const sut = memoryTier(10);
-    await sut.setMany([entry('short', 20)]);
-    clock.advance(19);
-    expect(sut.peek('short')).toBeDefined();
-    clock.advance(2);
-    expect(sut.peek('short')).toBeUndefined();
+  it('forgets an entry once its own TTL is over', () => {
+    const time = clock();
+    const sut = memoryTier(10, time.now);
+    sut.set('short', prediction, 20);
+    sut.set('long', prediction, 60_000);
+    time.advance(19);
+    expect(sut.get('short')).toBeDefined();
+    time.advance(2);
+    expect(sut.get('short')).toBeUndefined();
+    expect(sut.get('long')).toBeDefined();
   });
 
-  it('keeps at most its item limit, evicting the least recently used', async () => {
+  it('keeps at most its item limit, evicting the least recently used', () => {
     const sut = memoryTier(2);
-    await sut.setMany([entry('a'), entry('b')]);
-    await sut.getMany(['a']);
-    await sut.setMany([entry('c')]);
-    const read = await sut.getMany(['a', 'b', 'c']);
-    expect(read.outcome === 'ok' && read.value.map((hit) => hit !== undefined)).toEqual([
-      true,
-      false,
-      true,
-    ]);
+    sut.set('a', prediction, 60_000);
+    sut.set('b', prediction, 60_000);
+    sut.get('a');
+    sut.set('c', prediction, 60_000);
+    expect(['a', 'b', 'c'].map((key) => sut.get(key) !== undefined)).toEqual([true, false, true]);
     expect(sut.size).toBe(2);
   });
 
-  it('forgets entries after their TTL', async () => {
-    const clock = freezeClock();
+  it('deletes only the keys under a prefix', () => {
     const sut = memoryTier(10);
-    await sut.setMany([entry('short', 20)]);
-    clock.advance(21);
-    await expect(sut.getMany(['short'])).resolves.toEqual({ outcome: 'ok', value: [undefined] });
-  });
-
-  it('deletes only the keys under a prefix', async () => {
-    const sut = memoryTier(10);
-    await sut.setMany([
-      entry('sift:m:v1:a'),
-      entry('sift:m:v1:b'),
-      entry('sift:m:v2:a'),
-      entry('sift:m2:v1:a'),
-    ]);
-    await expect(sut.deleteByPrefix('sift:m:v1:')).resolves.toBe(2);
-    await expect(sut.deleteByPrefix('sift:m:')).resolves.toBe(1);
+    for (const key of ['sift:m:v1:a', 'sift:m:v1:b', 'sift:m:v2:a', 'sift:m2:v1:a']) {
+      sut.set(key, prediction, 60_000);
+    }
+    expect(sut.deleteByPrefix('sift:m:v1:')).toBe(2);
+    expect(sut.deleteByPrefix('sift:m:')).toBe(1);
     expect(sut.size).toBe(1);
+    expect(sut.get('sift:m2:v1:a')).toBeDefined();
   });
 });

@@ -40,12 +40,13 @@ describe(RedisTier.name, () => {
     await connection.onApplicationShutdown();
   });
 
-  function tier(failureThreshold = 3): RedisTier {
-    return new RedisTier(connection, client, {
-      timeoutMs: 200,
-      failureThreshold,
-      coolDownMs: 60_000,
-    });
+  /** Makes the client report a lost socket, as it does between reconnect attempts. */
+  function disconnect(): void {
+    jest.spyOn(client as { readonly isReady: boolean }, 'isReady', 'get').mockReturnValue(false);
+  }
+
+  function tier(on: RedisConnection = connection): RedisTier {
+    return new RedisTier(on, on.client!, { timeoutMs: 200 });
   }
 
   it('writes entries with their TTL in Redis and reads them back in one MGET', async () => {
@@ -81,7 +82,7 @@ describe(RedisTier.name, () => {
 
   it('skips Redis without a command while the connection is down', async () => {
     const sut = tier();
-    jest.spyOn(connection, 'isUp').mockReturnValue(false);
+    disconnect();
     const mget = jest.spyOn(client, 'mGet');
     await expect(sut.getMany(['k'])).resolves.toEqual({ outcome: 'skipped' });
     expect(mget).not.toHaveBeenCalled();
@@ -95,14 +96,23 @@ describe(RedisTier.name, () => {
     expect(read).toMatchObject({ outcome: 'error', error: { name: 'CacheTimeoutError' } });
   });
 
-  it('stops asking Redis after consecutive failures', async () => {
-    const sut = tier(2);
-    const mget = jest.spyOn(client, 'mGet').mockRejectedValue(new Error('LOADING'));
-    expect((await sut.getMany(['k'])).outcome).toBe('error');
-    expect((await sut.getMany(['k'])).outcome).toBe('error');
-    expect(await sut.getMany(['k'])).toEqual({ outcome: 'skipped' });
-    expect(mget).toHaveBeenCalledTimes(2);
-    expect(sut.availability()).toBe('down');
+  it('stops asking Redis after consecutive failures, and the connection then says Redis is down', async () => {
+    // A connection of its own: the open breaker must not leak into the other cases.
+    const own = new RedisConnection(loadConfig({ REDIS_URL }));
+    own.onModuleInit();
+    try {
+      await waitUntil(() => own.isUp());
+      const sut = tier(own);
+      const mget = jest.spyOn(own.client!, 'mGet').mockRejectedValue(new Error('LOADING'));
+      for (let i = 0; i < 5; i++) expect((await sut.getMany(['k'])).outcome).toBe('error');
+      expect(await sut.getMany(['k'])).toEqual({ outcome: 'skipped' });
+      expect(mget).toHaveBeenCalledTimes(5);
+      expect(sut.availability()).toBe('down');
+      expect(own.state()).toBe('down');
+      expect(own.client!.isReady).toBe(true);
+    } finally {
+      await own.onApplicationShutdown();
+    }
   });
 
   it('deletes keys under a prefix with SCAN and UNLINK, leaving the rest', async () => {
@@ -130,7 +140,7 @@ describe(RedisTier.name, () => {
 
   it('refuses to invalidate while Redis is down instead of reporting nothing deleted', async () => {
     const sut = tier();
-    jest.spyOn(connection, 'isUp').mockReturnValue(false);
+    disconnect();
     await expect(sut.deleteByPrefix('sift:m:')).rejects.toBeInstanceOf(CacheTierUnavailableError);
   });
 });

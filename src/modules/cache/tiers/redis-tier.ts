@@ -1,18 +1,14 @@
 import KeyvRedis from '@keyv/redis';
-import { Logger } from '@nestjs/common';
 import { Keyv } from 'keyv';
 import type { RedisConnection, SiftRedisClient } from '../../redis/redis-connection.service';
 import { isPredictionKey, prefixPattern } from '../prediction-key';
 import type { SharedCacheTier, TierEntry, TierHit, TierOutcome } from './cache-tier.interface';
-import { CircuitBreaker } from './circuit-breaker';
 import { asError, CacheTierUnavailableError } from './tier-errors';
 import { withTimeout } from './with-timeout';
 
 export interface RedisTierOptions {
   /** Per-command budget on the request path (CACHE_TIMEOUT_MS). */
   readonly timeoutMs: number;
-  readonly failureThreshold: number;
-  readonly coolDownMs: number;
 }
 
 /** Invalidation is off the request path and may walk many keys: it gets a roomier budget. */
@@ -24,15 +20,13 @@ const UNLINK_CHUNK = 500;
  * The shared tier: Keyv over `@keyv/redis`, built on the application's one Redis client.
  *
  * Redis must never decide whether a request succeeds, so every call is guarded: skipped at once
- * while the connection is down or the circuit is open, bounded by a timeout otherwise, and
- * reported as an outcome instead of thrown.
+ * while the connection says Redis is down (disconnected, or its circuit breaker open), bounded by
+ * a timeout otherwise, reported to the connection's breaker, and returned as an outcome instead
+ * of thrown.
  */
 export class RedisTier implements SharedCacheTier {
   readonly name = 'redis' as const;
-  private readonly logger = new Logger(RedisTier.name);
   private readonly keyv: Keyv;
-  private readonly breaker: CircuitBreaker;
-  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly connection: RedisConnection,
@@ -54,34 +48,11 @@ export class RedisTier implements SharedCacheTier {
       // Failures surface as thrown errors per call; RedisConnection already logs connection loss.
       emitErrors: false,
     });
-    this.breaker = new CircuitBreaker({
-      failureThreshold: options.failureThreshold,
-      coolDownMs: options.coolDownMs,
-      onStateChange: (state) => {
-        if (state === 'open') {
-          this.logger.warn(`Redis cache tier failing: skipping it for ${options.coolDownMs} ms`);
-        } else {
-          this.logger.log('Redis cache tier recovered');
-        }
-        this.notify();
-      },
-    });
   }
 
+  /** The connection's answer: this tier keeps no view of its own. */
   availability(): 'up' | 'down' {
-    return this.connection.isUp() && this.breaker.state() !== 'open' ? 'up' : 'down';
-  }
-
-  onAvailabilityChange(listener: () => void): () => void {
-    const onConnectionEvent = (): void => listener();
-    this.listeners.add(listener);
-    for (const event of ['ready', 'end', 'error'] as const)
-      this.client.on(event, onConnectionEvent);
-    return () => {
-      this.listeners.delete(listener);
-      for (const event of ['ready', 'end', 'error'] as const)
-        this.client.off(event, onConnectionEvent);
-    };
+    return this.connection.isUp() ? 'up' : 'down';
   }
 
   getMany(keys: readonly string[]): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>> {
@@ -151,18 +122,14 @@ export class RedisTier implements SharedCacheTier {
   }
 
   private async guarded<T>(operation: string, call: () => Promise<T>): Promise<TierOutcome<T>> {
-    if (!this.connection.isUp() || !this.breaker.tryAcquire()) return { outcome: 'skipped' };
+    if (!this.connection.tryAcquire()) return { outcome: 'skipped' };
     try {
       const value = await withTimeout(call(), this.options.timeoutMs, `Redis ${operation}`);
-      this.breaker.recordSuccess();
+      this.connection.recordSuccess();
       return { outcome: 'ok', value };
     } catch (error) {
-      this.breaker.recordFailure();
+      this.connection.recordFailure();
       return { outcome: 'error', error: asError(error) };
     }
-  }
-
-  private notify(): void {
-    for (const listener of this.listeners) listener();
   }
 }

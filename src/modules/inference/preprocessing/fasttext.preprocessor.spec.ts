@@ -2,11 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelLoadError } from '../inference.errors';
-import {
-  type FastTextVocab,
-  FastTextPreprocessor,
-  loadFastTextPreprocessor,
-} from './fasttext.preprocessor';
+import { FastTextPreprocessor, loadFastTextPreprocessor } from './fasttext.preprocessor';
+import type { FastTextVocab } from './fasttext-vocab';
 
 const BUCKET = 1000;
 const WORDS = ['</s>', 'hello', 'wörld'];

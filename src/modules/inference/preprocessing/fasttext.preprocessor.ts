@@ -1,37 +1,7 @@
-import { z } from 'zod';
-import { ModelLoadError } from '../inference.errors';
-import { readJsonFile } from '../model/model-config';
+import { FNV_OFFSET_BASIS, fnvStep, NgramTable, WordTable } from './fasttext-tables';
+import { readFastTextVocab, type FastTextVocab } from './fasttext-vocab';
 import type { EncodedText, Preprocessor } from './preprocessor.interface';
 
-/**
- * The vocabulary sidecar written by `tools/fasttext` next to a converted fastText model.
- * Field names follow fastText's own (`minn`, `maxn`, `bucket`, `pruneidx`).
- */
-export const fastTextVocabSchema = z.object({
-  format: z.literal('sift-fasttext-vocab/1'),
-  minn: z.number().int().min(0),
-  maxn: z.number().int().min(0),
-  bucket: z.number().int().positive(),
-  /** Only 1 is supported: word n-grams need fastText's 64-bit hash mixing. */
-  word_ngrams: z.literal(1),
-  label_prefix: z.string().min(1),
-  eos: z.string().min(1),
-  /** Input-matrix rows; ids are row indices. */
-  rows: z.number().int().positive(),
-  /** Words in id order: `words[i]` is row `i`. Labels are not listed. */
-  words: z.array(z.string()),
-  /** fastText's `pruneidx_size_`: -1 when n-grams were never pruned, else the number kept. */
-  pruneidx_size: z.number().int().min(-1),
-  /** Kept n-gram buckets (`hash % bucket`), ascending, and the input-matrix row of each. */
-  pruneidx_buckets: z.array(z.number().int().min(0)),
-  pruneidx_rows: z.array(z.number().int().min(0)),
-});
-
-/** The parsed sidecar file (`fasttext_vocab.json`). */
-export type FastTextVocab = z.infer<typeof fastTextVocabSchema>;
-
-const FNV_OFFSET_BASIS = 2166136261;
-const FNV_PRIME = 16777619;
 const BOW = 0x3c; // '<'
 const EOW = 0x3e; // '>'
 
@@ -46,23 +16,6 @@ function isSeparator(byte: number): boolean {
     byte === 0x0c ||
     byte === 0x00
   );
-}
-
-/** One FNV-1a step exactly as fastText does it: the byte is sign-extended as an int8 first. */
-function fnvStep(hash: number, byte: number): number {
-  return Math.imul(hash ^ ((byte << 24) >> 24), FNV_PRIME) >>> 0;
-}
-
-/** Power-of-two open-addressing table size with load factor at most 1/2. */
-function tableSize(entries: number): number {
-  let size = 16;
-  while (size < entries * 2) size *= 2;
-  return size;
-}
-
-/** Multiplicative scramble so consecutive buckets do not collide in a power-of-two table. */
-function slotOf(key: number, mask: number): number {
-  return (Math.imul(key, 0x9e3779b1) >>> 0) & mask;
 }
 
 /**
@@ -90,17 +43,11 @@ export class FastTextPreprocessor implements Preprocessor {
   private readonly nwords: number;
   private readonly pruned: boolean;
   private readonly dropAllNgrams: boolean;
-  // Word lookup: open addressing on the FNV hash of the token's bytes.
-  private readonly wordSlots: Int32Array;
-  private readonly wordHashes: Uint32Array;
-  private readonly wordBytes: Buffer;
-  private readonly wordStarts: Int32Array;
+  private readonly words: WordTable;
   // Rows each vocabulary word expands to (itself + its n-grams), precomputed as fastText does.
   private readonly wordRows: Int32Array;
   private readonly wordRowStarts: Int32Array;
-  // N-gram bucket → row: open addressing keyed by bucket (-1 = empty slot).
-  private readonly ngramKeys: Int32Array;
-  private readonly ngramRows: Int32Array;
+  private readonly ngrams: NgramTable;
   // Scratch buffers reused across calls (encode is synchronous, so never shared mid-call).
   private textBytes = Buffer.alloc(1024);
   private wordScratch = new Uint8Array(256);
@@ -118,28 +65,9 @@ export class FastTextPreprocessor implements Preprocessor {
     this.pruned = vocab.pruneidx_size >= 0;
     this.dropAllNgrams = vocab.pruneidx_size === 0;
 
-    const ngramMask = tableSize(vocab.pruneidx_buckets.length) - 1;
-    this.ngramKeys = new Int32Array(ngramMask + 1).fill(-1);
-    this.ngramRows = new Int32Array(ngramMask + 1);
-    vocab.pruneidx_buckets.forEach((bucket, i) => {
-      let slot = slotOf(bucket, ngramMask);
-      while (this.ngramKeys[slot] !== -1) slot = (slot + 1) & ngramMask;
-      this.ngramKeys[slot] = bucket;
-      this.ngramRows[slot] = vocab.pruneidx_rows[i];
-    });
-
+    this.ngrams = new NgramTable(vocab.pruneidx_buckets, vocab.pruneidx_rows);
     const encoded = vocab.words.map((word) => Buffer.from(word, 'utf8'));
-    this.wordBytes = Buffer.concat(encoded);
-    this.wordStarts = new Int32Array(encoded.length + 1);
-    encoded.forEach((bytes, i) => (this.wordStarts[i + 1] = this.wordStarts[i] + bytes.length));
-    this.wordHashes = Uint32Array.from(encoded, (bytes) => bytes.reduce(fnvStep, FNV_OFFSET_BASIS));
-    const wordMask = tableSize(encoded.length) - 1;
-    this.wordSlots = new Int32Array(wordMask + 1).fill(-1);
-    this.wordHashes.forEach((hash, id) => {
-      let slot = hash & wordMask;
-      while (this.wordSlots[slot] !== -1) slot = (slot + 1) & wordMask;
-      this.wordSlots[slot] = id;
-    });
+    this.words = new WordTable(encoded);
 
     const rows: number[] = [];
     this.wordRowStarts = new Int32Array(encoded.length + 1);
@@ -150,7 +78,7 @@ export class FastTextPreprocessor implements Preprocessor {
       this.wordRowStarts[id + 1] = rows.length;
     });
     this.wordRows = Int32Array.from(rows);
-    this.eosId = this.findWord(this.eos, 0, this.eos.length);
+    this.eosId = this.words.find(this.eos, 0, this.eos.length);
   }
 
   encode(text: string): EncodedText {
@@ -190,7 +118,7 @@ export class FastTextPreprocessor implements Preprocessor {
   private pushToken(bytes: Buffer, start: number, end: number, ids: number[], limit: number): void {
     // Tokens with the label prefix are labels to fastText, never input features.
     if (this.startsWithLabelPrefix(bytes, start, end)) return;
-    const id = this.findWord(bytes, start, end);
+    const id = this.words.find(bytes, start, end);
     if (id >= 0) {
       for (
         let r = this.wordRowStarts[id];
@@ -236,32 +164,7 @@ export class FastTextPreprocessor implements Preprocessor {
   }
 
   private ngramRow(bucket: number): number {
-    if (!this.pruned) return this.nwords + bucket;
-    const mask = this.ngramKeys.length - 1;
-    for (let slot = slotOf(bucket, mask); ; slot = (slot + 1) & mask) {
-      const key = this.ngramKeys[slot];
-      if (key === bucket) return this.ngramRows[slot];
-      if (key === -1) return -1;
-    }
-  }
-
-  private findWord(bytes: Uint8Array, start: number, end: number): number {
-    let hash = FNV_OFFSET_BASIS;
-    for (let i = start; i < end; i++) hash = fnvStep(hash, bytes[i]);
-    const mask = this.wordSlots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const id = this.wordSlots[slot];
-      if (id === -1) return -1;
-      if (this.wordHashes[id] === hash && this.wordEquals(id, bytes, start, end)) return id;
-    }
-  }
-
-  private wordEquals(id: number, bytes: Uint8Array, start: number, end: number): boolean {
-    const from = this.wordStarts[id];
-    if (this.wordStarts[id + 1] - from !== end - start) return false;
-    for (let k = 0; k < end - start; k++)
-      if (this.wordBytes[from + k] !== bytes[start + k]) return false;
-    return true;
+    return this.pruned ? this.ngrams.row(bucket) : this.nwords + bucket;
   }
 
   private isEos(bytes: Uint8Array, start: number, end: number): boolean {
@@ -275,50 +178,13 @@ export class FastTextPreprocessor implements Preprocessor {
 }
 
 /**
- * Loads the fastText preprocessor of a converted model folder. `sift.vocab_file` names the
- * sidecar (default `fasttext_vocab.json`). Throws a {@link ModelLoadError} naming the file
- * when it is missing or malformed.
+ * Loads the fastText preprocessor of a converted model folder from its vocabulary sidecar
+ * (see readFastTextVocab, which names the file when it is missing or malformed).
  */
 export function loadFastTextPreprocessor(
   modelDir: string,
   sift: Record<string, unknown>,
   maxLength: number,
 ): Preprocessor {
-  const file = sift.vocab_file ?? 'fasttext_vocab.json';
-  if (typeof file !== 'string' || file.length === 0) {
-    throw new ModelLoadError(modelDir, 'config.json', 'sift.vocab_file must be a file name');
-  }
-  const parsed = fastTextVocabSchema.safeParse(readJsonFile(modelDir, file));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ModelLoadError(
-      modelDir,
-      file,
-      `malformed: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
-  }
-  const vocab = parsed.data;
-  const problem = checkVocab(vocab);
-  if (problem) throw new ModelLoadError(modelDir, file, `malformed: ${problem}`);
-  return new FastTextPreprocessor(vocab, maxLength);
-}
-
-/** Cross-field checks the schema cannot express; returns the first problem found. */
-function checkVocab(vocab: FastTextVocab): string | undefined {
-  if (vocab.pruneidx_buckets.length !== vocab.pruneidx_rows.length) {
-    return 'pruneidx_buckets and pruneidx_rows differ in length';
-  }
-  if (vocab.pruneidx_size >= 0 && vocab.pruneidx_size !== vocab.pruneidx_buckets.length) {
-    return `pruneidx_size ${vocab.pruneidx_size} but ${vocab.pruneidx_buckets.length} buckets listed`;
-  }
-  if (vocab.minn > vocab.maxn && vocab.maxn > 0) return `minn ${vocab.minn} > maxn ${vocab.maxn}`;
-  if (vocab.pruneidx_size < 0 && vocab.rows < vocab.words.length + vocab.bucket) {
-    return `rows ${vocab.rows} cannot hold ${vocab.words.length} words and ${vocab.bucket} buckets`;
-  }
-  const badRow = vocab.pruneidx_rows.find((row) => row < vocab.words.length || row >= vocab.rows);
-  if (badRow !== undefined)
-    return `pruneidx row ${badRow} is outside ${vocab.words.length}..${vocab.rows - 1}`;
-  if (vocab.pruneidx_buckets.some((b) => b >= vocab.bucket))
-    return `a pruneidx bucket is >= bucket ${vocab.bucket}`;
-  return undefined;
+  return new FastTextPreprocessor(readFastTextVocab(modelDir, sift), maxLength);
 }

@@ -9,7 +9,7 @@ export const V2_TEXT_PAIR_INPUT = 'text_pair';
 const V2_INPUTS = [V2_TEXT_INPUT, V2_TEXT_PAIR_INPUT];
 export const V2_PROBABILITIES_OUTPUT = 'probabilities';
 export const V2_LABEL_OUTPUT = 'label';
-export const V2_OUTPUTS = [V2_PROBABILITIES_OUTPUT, V2_LABEL_OUTPUT] as const;
+const V2_OUTPUTS = [V2_PROBABILITIES_OUTPUT, V2_LABEL_OUTPUT] as const;
 export type V2OutputName = (typeof V2_OUTPUTS)[number];
 
 const parameters = z

@@ -20,7 +20,8 @@ export class CircuitBreaker {
   private readonly now: () => number;
 
   constructor(private readonly options: CircuitBreakerOptions) {
-    this.now = options.now ?? Date.now;
+    // Read at each call, not captured, so a test that stops the clock stops the breaker's too.
+    this.now = options.now ?? (() => Date.now());
   }
 
   state(): CircuitState {
