@@ -10,6 +10,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { ProtocolsModule } from './modules/protocols/protocols.module';
 import { RateLimitModule } from './modules/rate-limit';
 import { RedisModule } from './modules/redis/redis.module';
+import { RepositoryModule } from './modules/repository/repository.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         ClassificationModule,
         ProtocolsModule,
         HealthModule,
+        RepositoryModule,
         RateLimitModule.forRoot(config),
       ],
       providers: [

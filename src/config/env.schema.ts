@@ -35,6 +35,8 @@ export const envSchema = z.object({
   MODELS: csv.default([]),
   // Unset: every model serves its fp32 graph (model.onnx).
   MODEL_DTYPE: modelDtypeSetting.optional(),
+  // Unset: the repository is read at start-up and through the admin load/unload routes only.
+  MODEL_POLL_SECONDS: integer(1, 86400).optional(),
   EXECUTION_PROVIDERS: csv.pipe(z.array(z.enum(['cpu', 'cuda'])).min(1)).default(['cpu']),
   ORT_INTRA_OP_THREADS: integer(0, 256).default(0),
   ORT_INTER_OP_THREADS: integer(0, 256).default(0),

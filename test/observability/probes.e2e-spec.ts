@@ -44,7 +44,12 @@ interface Liveness {
   readonly cache_hit_rate: number;
   readonly cache_items: number;
   readonly issues: string[];
-  readonly models: { readonly loaded: number; readonly names: string[]; readonly ready: boolean };
+  readonly models: {
+    readonly loaded: number;
+    readonly names: string[];
+    readonly ready: boolean;
+    readonly versions: Record<string, unknown>;
+  };
   readonly redis: 'disabled' | 'up' | 'down';
   readonly shutting_down: boolean;
 }
@@ -77,7 +82,13 @@ describe('GET /ready and GET /health', () => {
     expect(early.headers.get('cache-control')).toContain('no-store');
     const live = await send(sut, '/health');
     expect(live.status).toBe(200);
-    expect((live.body as Liveness).models).toEqual({ loaded: 0, names: [], ready: false });
+    expect((live.body as Liveness).models).toEqual({
+      loaded: 0,
+      names: [],
+      ready: false,
+      // A flat model folder has no number; its content hash names it once loaded.
+      versions: { 'spam-en': [{ version: 'flat', state: 'LOADING', reason: 'loading' }] },
+    });
     // Work that arrives before the models are ready is refused as unavailable, not unknown.
     const tooEarly = await send(sut, '/classify', { json: { text: 'are you up yet?' } });
     expect(tooEarly.status).toBe(503);

@@ -50,7 +50,7 @@ export class ClassificationService {
   ): Promise<ClassificationResult[]> {
     const model = miss?.model ?? this.resolveModel(options);
     const labels = model.config.labels;
-    const topK = this.topK(labels, options);
+    const topK = this.topK(model, options);
     const answers = await this.predict(model, texts, miss === undefined ? undefined : [miss.key]);
     return answers.map(({ prediction, cached }) =>
       toResult(prediction, labels, topK, model.name, model.version, cached),
@@ -105,7 +105,7 @@ export class ClassificationService {
       result: toResult(
         lookup.prediction,
         labels,
-        this.topK(labels, options),
+        this.topK(model, options),
         model.name,
         model.version,
         true,
@@ -113,9 +113,13 @@ export class ClassificationService {
     };
   }
 
-  private topK(labels: readonly string[], options: ClassifyOptions): number {
+  /** The request's top_k, else the model's sift.json default_top_k, else the global rule. */
+  private topK(model: LoadedModel, options: ClassifyOptions): number {
+    const labels = model.config.labels.length;
     return (
-      options.topK ?? (labels.length > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels.length)
+      options.topK ??
+      model.defaultTopK ??
+      (labels > MANY_LABELS ? this.config.DEFAULT_TOP_K : labels)
     );
   }
 }

@@ -5,7 +5,7 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { PredictionCache } from '../cache/prediction-cache.service';
-import { InferenceService } from '../inference';
+import { InferenceService, type VersionInfo } from '../inference';
 import { MetricsService } from '../metrics/metrics.service';
 import { MemoryIndicator } from './memory.indicator';
 import { ModelsIndicator } from './models.indicator';
@@ -27,6 +27,8 @@ export interface LivenessReport {
     readonly loaded: number;
     readonly names: readonly string[];
     readonly ready: boolean;
+    /** Each model's versions with their state (READY, LOADING, UNLOADING, UNAVAILABLE). */
+    readonly versions: Readonly<Record<string, readonly VersionInfo[]>>;
   };
   readonly redis: RedisState;
   readonly shutting_down: boolean;
@@ -86,7 +88,12 @@ export class HealthService {
       cache_hit_rate: this.metrics.requests.cacheHitRate(),
       cache_items: this.cache.status().memory.items,
       issues,
-      models: { loaded: names.length, names, ready: this.inference.isReady() },
+      models: {
+        loaded: names.length,
+        names,
+        ready: this.inference.isReady(),
+        versions: this.inference.versionStates(),
+      },
       redis: this.redis.state(),
       shutting_down: this.drain.draining || this.inference.isShuttingDown(),
       checks: result.details,

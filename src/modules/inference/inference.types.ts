@@ -11,13 +11,18 @@ export interface Prediction {
 
 /** Hooks the metrics module implements; the inference layer knows nothing of Prometheus. */
 export interface InferenceObserver {
-  modelLoaded(model: string, seconds: number): void;
+  /** `version`: the version folder's number, or the content hash of a flat model folder. */
+  modelLoaded(model: string, version: string, seconds: number): void;
+  /** A version load succeeded or failed, or a version was unloaded. */
+  modelLoadEvent(model: string, result: ModelLoadResult): void;
   batchRun(model: string, rows: number, paddedTokens: number, seconds: number): void;
   queueWait(model: string, seconds: readonly number[]): void;
   queueDepth(model: string, depth: number): void;
   tokenized(seconds: number): void;
-  predicted(model: string, label: string): void;
+  predicted(model: string, version: string, label: string): void;
 }
+
+export type ModelLoadResult = 'success' | 'failure' | 'unloaded';
 
 export const INFERENCE_OBSERVER = Symbol('sift:inference-observer');
 

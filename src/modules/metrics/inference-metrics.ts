@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { InferenceObserver } from '../inference/inference.types';
+import type { InferenceObserver, ModelLoadResult } from '../inference/inference.types';
 
 const INFERENCE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const QUEUE_WAIT_BUCKETS = [
@@ -13,21 +13,28 @@ const BATCH_TOKEN_BUCKETS = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 3
 
 /** What the inference layer reports: model loads, batches, queueing, tokenizing, predictions. */
 export class InferenceMetrics implements InferenceObserver {
-  private readonly loadTime: Gauge<'model'>;
+  private readonly loadTime: Gauge<'model' | 'version'>;
+  private readonly loads: Counter<'model' | 'result'>;
   private readonly batchSize: Histogram<'model'>;
   private readonly batchTokens: Histogram<'model'>;
   private readonly queueDepthGauge: Gauge<'model'>;
   private readonly queueWaitTime: Histogram<'model'>;
   private readonly inferenceDuration: Histogram<'model'>;
   private readonly tokenizeDuration: Histogram;
-  private readonly predictions: Counter<'model' | 'label'>;
+  private readonly predictions: Counter<'model' | 'version' | 'label'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
     this.loadTime = new Gauge({
       name: 'nlp_model_load_time_seconds',
-      help: 'Seconds it took to load and warm each model at start-up',
-      labelNames: ['model'],
+      help: 'Seconds it took to load and warm each model version',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.loads = new Counter({
+      name: 'nlp_model_loads_total',
+      help: 'Model version loads (success, failure) and unloads, by model',
+      labelNames: ['model', 'result'],
       registers,
     });
     this.batchSize = new Histogram({
@@ -73,13 +80,17 @@ export class InferenceMetrics implements InferenceObserver {
     this.predictions = new Counter({
       name: 'nlp_predictions_total',
       help: 'Texts classified by the model, by top label (cache hits are not counted)',
-      labelNames: ['model', 'label'],
+      labelNames: ['model', 'version', 'label'],
       registers,
     });
   }
 
-  modelLoaded(model: string, seconds: number): void {
-    this.loadTime.set({ model }, seconds);
+  modelLoaded(model: string, version: string, seconds: number): void {
+    this.loadTime.set({ model, version }, seconds);
+  }
+
+  modelLoadEvent(model: string, result: ModelLoadResult): void {
+    this.loads.inc({ model, result });
   }
 
   batchRun(model: string, rows: number, paddedTokens: number, seconds: number): void {
@@ -100,7 +111,7 @@ export class InferenceMetrics implements InferenceObserver {
     this.tokenizeDuration.observe(seconds);
   }
 
-  predicted(model: string, label: string): void {
-    this.predictions.inc({ model, label });
+  predicted(model: string, version: string, label: string): void {
+    this.predictions.inc({ model, version, label });
   }
 }

@@ -38,9 +38,9 @@ describe(MetricsService.name, () => {
   it('keeps a registry per instance, so two apps in one process neither clash nor share', async () => {
     const first = createSut().sut;
     const second = createSut().sut;
-    first.inference.predicted('spam-en', 'spam');
-    first.inference.predicted('spam-en', 'spam');
-    second.inference.predicted('spam-en', 'spam');
+    first.inference.predicted('spam-en', '1', 'spam');
+    first.inference.predicted('spam-en', '1', 'spam');
+    second.inference.predicted('spam-en', '1', 'spam');
 
     expect(valueOf(await samplesOf(first), 'nlp_predictions_total', { label: 'spam' })).toBe(2);
     expect(valueOf(await samplesOf(second), 'nlp_predictions_total', { label: 'spam' })).toBe(1);
@@ -48,7 +48,7 @@ describe(MetricsService.name, () => {
 
   it('records each observer call in its series', async () => {
     const { sut } = createSut();
-    sut.inference.modelLoaded('spam-en', 1.5);
+    sut.inference.modelLoaded('spam-en', '1', 1.5);
     sut.inference.batchRun('spam-en', 3, 48, 0.02);
     sut.inference.batchRun('spam-en', 1, 16, 0.01);
     sut.inference.queueWait('spam-en', [0.001, 0.002, 0.003]);
@@ -184,7 +184,7 @@ describe(MetricsService.name, () => {
     });
     await sut.onModuleInit();
     sut.inference.batchRun('spam-en', 2, 32, 0.01);
-    sut.inference.predicted('spam-en', 'ham');
+    sut.inference.predicted('spam-en', '1', 'ham');
     sut.requests.requestFinished({
       endpoint: '/classify',
       status: 200,

@@ -1,6 +1,30 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MODEL_DTYPES, type ModelDtype } from '../../../config';
-import type { ModelInfo } from '../../inference';
+import type { ModelInfo, VersionInfo, VersionState } from '../../inference';
+
+const VERSION_STATES: readonly VersionState[] = ['READY', 'UNAVAILABLE', 'LOADING', 'UNLOADING'];
+
+/** OpenAPI schema of {@link VersionInfo}. */
+export class VersionInfoDto implements VersionInfo {
+  @ApiProperty({
+    description: "The version folder's number, or the content hash of a flat model folder",
+    example: '2',
+  })
+  readonly version!: string;
+
+  @ApiProperty({
+    description: "Content hash of the version's files; absent until a load succeeds",
+    required: false,
+    example: 'b4d77e86788f',
+  })
+  readonly content_hash?: string;
+
+  @ApiProperty({ description: 'Triton model state', enum: VERSION_STATES, example: 'READY' })
+  readonly state!: VersionState;
+
+  @ApiProperty({ description: 'Why it is not READY, or why its last reload failed', example: '' })
+  readonly reason!: string;
+}
 
 /** OpenAPI schema of {@link ModelInfo}; examples copied from the shipped spam-en model. */
 export class ModelInfoDto implements ModelInfo {
@@ -41,6 +65,13 @@ export class ModelInfoDto implements ModelInfo {
 
   @ApiProperty({ description: 'Answers requests that name no model', example: true })
   readonly default!: boolean;
+
+  @ApiProperty({
+    description:
+      'Every version the repository knows, with its state; `version` above is the latest',
+    type: [VersionInfoDto],
+  })
+  readonly versions!: readonly VersionInfoDto[];
 }
 
 /** `GET /models`. */

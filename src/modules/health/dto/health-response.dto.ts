@@ -1,10 +1,19 @@
-import { ApiProperty, ApiPropertyOptional, type SchemaObject } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  getSchemaPath,
+  type SchemaObject,
+} from '@nestjs/swagger';
+import type { VersionInfo } from '../../inference';
+import { VersionInfoDto } from '../../classification/dto/models-response.dto';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { LivenessReport } from '../health.service';
 import type { RedisState } from '../redis.indicator';
 
 // Examples copied from a real answer of a server with spam-en and lang-id and no Redis.
 
+@ApiExtraModels(VersionInfoDto)
 class ModelsStateDto {
   @ApiProperty({ type: 'integer', example: 2 })
   readonly loaded!: number;
@@ -14,6 +23,18 @@ class ModelsStateDto {
 
   @ApiProperty({ description: 'Every model is loaded and warmed', example: true })
   readonly ready!: boolean;
+
+  @ApiProperty({
+    description: "Each model's versions: `{version, content_hash, state, reason}`",
+    type: 'object',
+    additionalProperties: { type: 'array', items: { $ref: getSchemaPath(VersionInfoDto) } },
+    example: {
+      'spam-en': [
+        { version: 'b4d77e86788f', content_hash: 'b4d77e86788f', state: 'READY', reason: '' },
+      ],
+    },
+  })
+  readonly versions!: Readonly<Record<string, readonly VersionInfo[]>>;
 }
 
 /** Terminus' per-indicator report: `{<name>: {status, …}}`. */

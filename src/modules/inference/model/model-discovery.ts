@@ -8,18 +8,20 @@ import {
   type ModelDtypeSetting,
 } from '../../../config';
 import { ModelLoadError } from '../inference.errors';
-import { findGraphFile } from './model-files';
+import { hasVersions } from '../repository/version-folders';
 
 /** One model to serve: the name requests use, its folder, and which graph of it. */
 export interface ModelSource {
   readonly name: string;
+  /** MODELS_DIR/<folder>: a flat export, or numbered version folders beside sift.json. */
   readonly dir: string;
   readonly dtype: ModelDtype;
 }
 
 /**
  * The models to serve: those named in MODELS, or every sub-folder of MODELS_DIR that looks like
- * a model (has config.json or a graph), sorted so start-up order is stable. A MODELS entry
+ * a model (has config.json or a graph, or numbered version folders that do), sorted so start-up
+ * order is stable. A MODELS entry
  * `<folder>@<dtype>` serves that folder's variant under that name, so `bert-bench,bert-bench@q8`
  * serves both side by side; a plain name gets its dtype from MODEL_DTYPE.
  */
@@ -78,10 +80,7 @@ function foundModels(root: string): FolderSource[] {
   const folders = readdirSync(root)
     // statSync follows links: a model folder may be a symbolic link to where it is kept.
     .filter((name) => !name.startsWith('.') && statSync(join(root, name)).isDirectory())
-    .filter((name) => {
-      const dir = join(root, name);
-      return existsSync(join(dir, 'config.json')) || findGraphFile(dir) !== undefined;
-    })
+    .filter((name) => hasVersions(join(root, name)))
     .sort();
   if (folders.length === 0) {
     throw new ModelLoadError(

@@ -8,19 +8,25 @@ import { OnnxModelRunner } from '../runtime/onnx-model-runner';
 import { WorkerPoolRunner } from '../runtime/worker-pool-runner';
 import { isLightGraph, readGraphCost, type GraphCost } from './graph-cost';
 import { readModelConfig, type ModelConfig } from './model-config';
-import type { ModelSource } from './model-discovery';
+import { relabel, type ModelPolicy } from '../repository/model-policy';
 import { computeModelVersion, findGraphFile, graphCandidates } from './model-files';
 
 export interface PreparedModel {
   /** The name requests use: the folder name, or `<folder>@<dtype>` for a chosen variant. */
   readonly name: string;
+  /** The folder loaded: the model's folder, or one of its numbered version folders. */
   readonly dir: string;
+  /** The version folder's number in Triton's layout; undefined for a flat model folder. */
+  readonly versionNumber: number | undefined;
   /** Which graph of the folder is served (see ModelDtype). */
   readonly dtype: ModelDtype;
   /** Hash of the files the served graph's predictions depend on (computeModelVersion). */
   readonly version: string;
   readonly config: ModelConfig;
-  /** Effective maximum sequence length: sift.max_length, else min(MAX_SEQ_LEN, the model's). */
+  /**
+   * Effective maximum sequence length: sift.json's max_sequence_length, else config.json's
+   * sift.max_length, else min(MAX_SEQ_LEN, the model's).
+   */
   readonly maxSequenceLength: number;
   readonly preprocessor: Preprocessor;
   readonly runner: ModelRunner;
@@ -53,6 +59,15 @@ export interface RunnerOptions {
   readonly pool: WorkerPoolPlan;
 }
 
+/** One version folder to load, with the name requests use and the model's sift.json. */
+export interface VersionSource {
+  readonly name: string;
+  readonly dir: string;
+  readonly versionNumber: number | undefined;
+  readonly dtype: ModelDtype;
+  readonly policy: ModelPolicy;
+}
+
 const WARM_UP_TEXT = 'Sift warm-up: a short sentence to exercise the whole graph.';
 
 /**
@@ -60,14 +75,17 @@ const WARM_UP_TEXT = 'Sift warm-up: a short sentence to exercise the whole graph
  * start-up with a message that names the folder and file instead of failing a request.
  */
 export async function prepareModel(
-  source: ModelSource,
+  source: VersionSource,
   maxSeqLen: number,
   runnerOptions: RunnerOptions,
 ): Promise<PreparedModel> {
-  const { dir, dtype } = source;
-  const config = readModelConfig(dir);
+  const { dir, dtype, policy } = source;
+  const read = readModelConfig(dir);
+  const config = { ...read, labels: relabel(read.labels, policy.labels) };
   const maxSequenceLength =
-    config.declaredMaxLength ?? Math.min(maxSeqLen, config.modelMaxLength ?? maxSeqLen);
+    policy.maxSequenceLength ??
+    config.declaredMaxLength ??
+    Math.min(maxSeqLen, config.modelMaxLength ?? maxSeqLen);
   const preprocessor = createPreprocessor(dir, config, maxSequenceLength);
   const graphPath = findGraphFile(dir, dtype);
   if (graphPath === undefined) {
@@ -78,7 +96,13 @@ export async function prepareModel(
   const graphFile = graphPath.slice(dir.length + 1);
   const prove = (runner: ModelRunner, runs: number) =>
     proveRunner(runner, runs, preprocessor, config.labels.length, dir, graphFile);
-  const cost = await readGraphCost(graphPath);
+  const cost = await readGraphCost(graphPath).catch((error: unknown) => {
+    throw new ModelLoadError(
+      dir,
+      graphFile,
+      `not a readable ONNX graph (${(error as Error).message})`,
+    );
+  });
   const light = isLightGraph(cost);
   const onEventLoop =
     runnerOptions.placement === 'event-loop' || (runnerOptions.placement === 'auto' && light);
@@ -103,6 +127,7 @@ export async function prepareModel(
   return {
     name: source.name,
     dir,
+    versionNumber: source.versionNumber,
     dtype,
     version: await computeModelVersion(dir, graphPath),
     config,

@@ -39,10 +39,11 @@ export interface V2InferResponse {
   readonly outputs: readonly V2Tensor[];
 }
 
-function modelMetadata(model: LoadedModel): V2ModelMetadata {
+/** `versions`: every version serving, by folder number (or content hash for a flat folder). */
+function modelMetadata(model: LoadedModel, versions: readonly string[]): V2ModelMetadata {
   return {
     name: model.name,
-    versions: [model.version],
+    versions,
     platform: 'onnxruntime_onnx',
     inputs: [
       { name: V2_TEXT_INPUT, datatype: 'BYTES', shape: [-1] },
@@ -62,8 +63,8 @@ function modelMetadata(model: LoadedModel): V2ModelMetadata {
 const V2Errors = (): MethodDecorator => WithErrorShape(errorFieldShape);
 
 /**
- * KServe's Open Inference Protocol (V2) over REST: health, metadata and inference, with a
- * model's content-hash version as its only version.
+ * KServe's Open Inference Protocol (V2) over REST: health, metadata and inference; a version
+ * is a version folder's number or a content hash (see the model repository).
  */
 @ApiTags('kserve-v2')
 @Controller('v2')
@@ -98,14 +99,14 @@ export class KServeV2Controller {
   @ApiOperation({ summary: 'V2 model metadata' })
   @Get('models/:name')
   model(@Param('name') name: string): V2ModelMetadata {
-    return modelMetadata(this.classifier.resolveModel(name));
+    return modelMetadata(this.classifier.resolveModel(name), this.servedVersions(name));
   }
 
   @V2Errors()
   @ApiOperation({ summary: 'V2 model metadata for one version' })
   @Get('models/:name/versions/:version')
   modelVersion(@Param('name') name: string, @Param('version') version: string): V2ModelMetadata {
-    return modelMetadata(this.classifier.resolveModel(name, version));
+    return modelMetadata(this.classifier.resolveModel(name, version), this.servedVersions(name));
   }
 
   @V2Errors()
@@ -151,6 +152,14 @@ export class KServeV2Controller {
     @Req() request: FastifyRequest,
   ): Promise<V2InferResponse> {
     return this.runInference(request, body, name, version);
+  }
+
+  private servedVersions(name: string): string[] {
+    return this.inference.lifecycle.registry
+      .serving(name)
+      .map((model) =>
+        model.versionNumber === undefined ? model.version : String(model.versionNumber),
+      );
   }
 
   /** Not loaded yet (or shutting down) is "false"; an unknown model or version is a 404. */

@@ -1,0 +1,151 @@
+import { Logger } from '@nestjs/common';
+import type { AppConfig } from '../../../config';
+import { DynamicBatcher } from '../batching/dynamic-batcher';
+import type { InferenceObserver } from '../inference.types';
+import type { LoadedModel } from '../model/loaded-model';
+import {
+  prepareModel,
+  type PreparedModel,
+  type RunnerOptions,
+  type VersionSource,
+} from '../model/model-loader';
+import { cpuBudget } from '../runtime/cpu-budget';
+import { planSessions } from '../runtime/session-plan';
+import { resolveWorkerScript } from '../runtime/worker-script';
+
+/**
+ * Padded-token budget of one run when MAX_BATCH_TOKENS is unset. On CPU a 300-token text
+ * already fills a transformer's GEMMs, and bigger runs only add padding and memory traffic
+ * (bert-bench on 2 cores: 44 texts/s with 16384 and 72 with 512 at c=64); short texts still
+ * batch up to MAX_BATCH_SIZE. Light graphs (isLightGraph: embedding lookups and
+ * a small head) are the opposite: their per-run overhead dominates, and large batches amortise
+ * it (spam-en at c=64: +17% with 16384). GPUs gain from large runs.
+ */
+function defaultBatchTokens({ runner, light }: PreparedModel): number {
+  if (runner.provider !== 'cpu') return 16384;
+  return light ? 16384 : 512;
+}
+
+/**
+ * Worker threads per model when INFERENCE_WORKERS is unset. Two sessions on CPU: while one
+ * runs, the other starts the next batch, which kept both cores busy where a single session
+ * left gaps between runs (bert-bench on 2 cores: +12–20% texts/s). One on CUDA, where a
+ * second session would double the model's GPU memory.
+ */
+function defaultWorkers(providers: readonly string[]): number {
+  return providers[0] === 'cuda' ? 1 : 2;
+}
+
+/**
+ * Batches handed to a worker at once: the next one is already queued in the worker when a
+ * run ends (bert-bench c=64: workers sat idle 7.5% of the time waiting for the event loop).
+ */
+const WORKER_QUEUE_DEPTH = 2;
+
+function describePlacement({ runner, cost }: PreparedModel): string {
+  const graph = `${cost.denseWeights.toLocaleString('en')} dense weights${cost.hasAttention ? ', attention' : ''}`;
+  return runner.workers === 0
+    ? `runs on the event loop (${graph})`
+    : `runs in ${runner.workers} worker threads (${graph})`;
+}
+
+/** The version identity metrics and logs use: the folder's number, else the content hash. */
+export function versionLabel(model: Pick<LoadedModel, 'version' | 'versionNumber'>): string {
+  return model.versionNumber === undefined ? model.version : String(model.versionNumber);
+}
+
+/**
+ * Turns one version folder into a warmed model with its own batcher, placed by the global
+ * settings unless the model's sift.json overrides them.
+ */
+export class VersionLoader {
+  private readonly logger = new Logger('InferenceService');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly observer: InferenceObserver | undefined,
+  ) {}
+
+  async load(source: VersionSource): Promise<LoadedModel> {
+    const started = performance.now();
+    const prepared = await prepareModel(
+      source,
+      this.config.MAX_SEQ_LEN,
+      this.runnerOptions(source.policy.workers),
+    );
+    if (prepared.runner.fallbacks.length > 0) {
+      this.logger.warn(
+        `${source.dir}: falling back to the "${prepared.runner.provider}" execution provider (${prepared.runner.fallbacks.join('; ')})`,
+      );
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const loaded = this.attachBatcher(prepared, source);
+    this.observer?.modelLoaded(prepared.name, versionLabel(prepared), seconds);
+    const number = prepared.versionNumber === undefined ? '' : ` ${prepared.versionNumber}`;
+    this.logger.log(
+      `Loaded model "${prepared.name}" (${prepared.dtype}) version${number} ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s; ${describePlacement(prepared)}`,
+    );
+    return loaded;
+  }
+
+  private runnerOptions(workersOverride: number | undefined): RunnerOptions {
+    const cpu = cpuBudget();
+    const plan = (workers: number) =>
+      planSessions({
+        executionProviders: this.config.EXECUTION_PROVIDERS,
+        workers,
+        intraOpThreads: this.config.ORT_INTRA_OP_THREADS,
+        interOpThreads: this.config.ORT_INTER_OP_THREADS,
+        cpu,
+      });
+    const requested = workersOverride ?? this.config.INFERENCE_WORKERS;
+    const poolSize = requested ?? defaultWorkers(this.config.EXECUTION_PROVIDERS);
+    const pooled = plan(poolSize);
+    return {
+      placement: requested === undefined ? 'auto' : requested === 0 ? 'event-loop' : 'workers',
+      eventLoopSession: plan(0).shared,
+      pool: {
+        size: poolSize,
+        depth: WORKER_QUEUE_DEPTH,
+        session: pooled.shared,
+        soloSession: pooled.solo,
+        script: () => resolveWorkerScript(this.config.INFERENCE_WORKER_SCRIPT),
+        onWorkerLost: (reason) => this.logger.error(reason),
+      },
+    };
+  }
+
+  private attachBatcher(prepared: PreparedModel, source: VersionSource): LoadedModel {
+    const observer = this.observer;
+    const batcher = new DynamicBatcher(
+      {
+        maxBatchSize: this.config.MAX_BATCH_SIZE,
+        maxBatchTokens:
+          source.policy.maxBatchTokens ??
+          this.config.MAX_BATCH_TOKENS ??
+          defaultBatchTokens(prepared),
+        maxBatchDelayMs: this.config.MAX_BATCH_DELAY_MS,
+        maxPaddingFraction: this.config.MAX_PADDING_FRACTION,
+        concurrency: this.config.INFERENCE_CONCURRENCY ?? prepared.runner.parallelism,
+        maxQueueTexts: this.config.MAX_QUEUE_TEXTS,
+      },
+      (rows, typeStarts) => prepared.runner.run(rows, prepared.preprocessor.padId, typeStarts),
+      {
+        onRun: (record) =>
+          observer?.batchRun(
+            prepared.name,
+            record.rows,
+            record.paddedTokens,
+            record.durationMs / 1000,
+          ),
+        onDispatch: (waits) =>
+          observer?.queueWait(
+            prepared.name,
+            waits.map((ms) => ms / 1000),
+          ),
+        onQueueDepth: (depth) => observer?.queueDepth(prepared.name, depth),
+      },
+    );
+    return { ...prepared, batcher, defaultTopK: source.policy.defaultTopK };
+  }
+}
