@@ -18,6 +18,7 @@ import { trainSpamClassifier } from './spam-classifier.trainer';
 import { evaluateSpam, heldOutSentenceCrops } from './spam-en.evaluation';
 import { spamEnModelCard } from './spam-en.model-card';
 import { SPAM_EN_SETTINGS } from './spam-en.settings';
+import { mergeSpamEnsemble, withTemperature } from './spam-ensemble';
 import { cropAugmentedSource } from './text-crops';
 
 /** ONNX logits must match the TypeScript reference this closely (absolute). */
@@ -57,9 +58,15 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
     (text) => encoder.encode(text),
     s.cropsPerMessage,
   );
-  const weights = trainSpamClassifier(source, { ...s, vocabSize: vocab.length }, (epoch, loss) =>
-    log(`epoch ${epoch}/${s.epochs}: mean training loss ${loss.toFixed(5)}`),
+  const members = s.seeds.map((seed, i) =>
+    trainSpamClassifier(source, { ...s, seed, vocabSize: vocab.length }, (epoch, loss) =>
+      log(
+        `member ${i + 1}/${s.seeds.length}, epoch ${epoch}/${s.epochs}: ` +
+          `mean training loss ${loss.toFixed(5)}`,
+      ),
+    ),
   );
+  const weights = withTemperature(mergeSpamEnsemble(members), s.temperature);
 
   const logitsOf = (text: string): Float64Array =>
     spamForward(weights, encoder.encode(text)).logits;
@@ -85,10 +92,10 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
     bertConfig({
       labels: SPAM_LABELS,
       vocabSize: vocab.length,
-      hiddenSize: s.dim,
+      hiddenSize: weights.dim,
       numHiddenLayers: 0,
       numAttentionHeads: 1,
-      intermediateSize: s.hidden,
+      intermediateSize: weights.hidden,
       maxPositionEmbeddings: s.modelMaxLength,
       extra: { sift_architecture: 'masked-mean+max-embeddings,tanh,linear' },
     }),
