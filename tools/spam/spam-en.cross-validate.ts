@@ -9,7 +9,7 @@ import { positiveProbability } from './calibration';
 import { type LabeledText, SPAM_LABELS, loadSpamSplit } from './corpus';
 import { spamForward } from './spam-classifier.model';
 import { type SpamTrainingOptions, trainSpamClassifier } from './spam-classifier.trainer';
-import { heldOutSentenceCrops } from './spam-en.evaluation';
+import { heldOutSentenceCrops, shortWordCrops } from './spam-en.evaluation';
 import { SPAM_EN_SETTINGS } from './spam-en.settings';
 import { cropAugmentedSource } from './text-crops';
 
@@ -17,7 +17,7 @@ import { cropAugmentedSource } from './text-crops';
  * One fold of k-fold cross-validation on the training split only (the held-out messages are never
  * loaded into a model here): trains the vocabulary and the classifier on the other folds with
  * `SPAM_EN_SETTINGS` plus the JSON overrides given, and writes the validation fold's spam
- * probabilities, whole and as 1–3 sentence crops, for `spam-en.cv-report.ts` to score.
+ * probabilities, whole, as 1–3 sentence crops and as 1–8 word crops, for `spam-en.cv-report.ts` to score.
  *
  * Usage: `tsx tools/spam/spam-en.cross-validate.ts <outDir> <name> <fold> <folds> '<json overrides>'`
  */
@@ -74,6 +74,7 @@ function main(): void {
       labels: validation.map((e) => SPAM_LABELS.indexOf(e.label)),
       whole: probabilities(validation),
       crops: probabilities(heldOutSentenceCrops(validation)),
+      short: probabilities(shortWordCrops(validation)),
     }),
   );
 }
