@@ -15,7 +15,7 @@ import {
   spamForward,
 } from './spam-classifier.model';
 import { trainSpamClassifier } from './spam-classifier.trainer';
-import { evaluateSpam, heldOutSentenceCrops } from './spam-en.evaluation';
+import { evaluateSpam, heldOutSentenceCrops, shortWordCrops } from './spam-en.evaluation';
 import { spamEnModelCard } from './spam-en.model-card';
 import { SPAM_EN_SETTINGS } from './spam-en.settings';
 import { mergeSpamEnsemble, withTemperature } from './spam-ensemble';
@@ -72,9 +72,11 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
     spamForward(weights, encoder.encode(text)).logits;
   const metrics = evaluateSpam(heldOut, logitsOf);
   const crops = evaluateSpam(heldOutSentenceCrops(heldOut), logitsOf);
+  const words = evaluateSpam(shortWordCrops(heldOut), logitsOf);
   for (const [name, m] of [
     ['held-out', metrics],
     ['held-out 1-3 sentence crops', crops],
+    ['held-out 1-8 word crops', words],
   ] as const)
     log(
       `${name}: accuracy ${m.accuracy.toFixed(4)}, F1 ${m.f1.toFixed(4)}, ` +
@@ -108,10 +110,14 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
       texts: 'one piece of 1-3 consecutive sentences of each held-out message, with its label',
       ...crops,
     },
+    words: {
+      texts: 'one run of 1-8 consecutive words of each held-out message, with its label',
+      ...words,
+    },
   });
   writeFileSync(
     join(dir, 'README.md'),
-    spamEnModelCard({ metrics, crops, trainSize: train.length, vocabSize: vocab.length }),
+    spamEnModelCard({ metrics, crops, words, trainSize: train.length, vocabSize: vocab.length }),
   );
 
   const heldOutEncodings = heldOut.map((e) => encoder.encode(e.text));
