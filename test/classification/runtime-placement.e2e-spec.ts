@@ -19,7 +19,7 @@ describe('where models run (INFERENCE_WORKERS)', () => {
   it('unset: a tiny model stays on the event loop, a transformer gets two worker threads', async () => {
     const sut = await startTestApp({ MODELS: 'spam-en,bert-bench' });
     try {
-      // Decided from the graphs, not from a timing: spam-en has 4,160 dense weights and no
+      // Decided from the graphs, not from a timing: spam-en has 74,112 dense weights and no
       // attention, bert-bench has attention.
       expect(await workersByModel(sut)).toEqual({ 'spam-en': 0, 'bert-bench': 2 });
     } finally {

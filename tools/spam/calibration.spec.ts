@@ -1,4 +1,4 @@
-import { expectedCalibrationError, positiveProbability } from './calibration';
+import { expectedCalibrationError, fitTemperature, positiveProbability } from './calibration';
 
 describe('positiveProbability', () => {
   it('is the softmax probability of class 1', () => {
@@ -16,5 +16,22 @@ describe('expectedCalibrationError', () => {
   it('is the size-weighted gap between confidence and accuracy per bin', () => {
     // Two certain and right; two at 0.9 confidence and both wrong: gap 0.9 on half the cases.
     expect(expectedCalibrationError([1, 0, 0.9, 0.1], [1, 0, 0, 1])).toBeCloseTo(0.45, 12);
+  });
+});
+
+describe('fitTemperature', () => {
+  it('recovers the temperature that made over-confident margins', () => {
+    // Margins drawn so that sigmoid(margin / 2) is the true spam rate: the fit should say 2.
+    const margins: number[] = [];
+    const labels: number[] = [];
+    for (const z of [-6, -3, -1, 1, 3, 6]) {
+      const p = 1 / (1 + Math.exp(-z / 2));
+      for (let i = 0; i < 1000; i++) {
+        margins.push(z);
+        labels.push(i < Math.round(p * 1000) ? 1 : 0);
+      }
+    }
+
+    expect(fitTemperature(margins, labels)).toBeCloseTo(2, 1);
   });
 });

@@ -30,3 +30,31 @@ export function expectedCalibrationError(
     if (count[b] > 0) ece += Math.abs(confidence[b] - correct[b]) / positiveProbabilities.length;
   return ece;
 }
+
+/**
+ * The temperature `T` that minimises the mean log loss of `sigmoid(margin / T)` against `labels`,
+ * where `margin` is the spam logit minus the ham logit (temperature scaling, Guo et al. 2017).
+ * Golden-section search over log T in [-3, 3]; deterministic, and dividing both logits by `T`
+ * never changes which label wins.
+ */
+export function fitTemperature(margins: readonly number[], labels: readonly number[]): number {
+  const loss = (logT: number): number => {
+    const t = Math.exp(logT);
+    let sum = 0;
+    margins.forEach((z, i) => {
+      const signed = labels[i] === 1 ? z / t : -z / t;
+      // log(1 + e^-x), stable for large |x|.
+      sum += signed > 0 ? Math.log1p(Math.exp(-signed)) : -signed + Math.log1p(Math.exp(signed));
+    });
+    return sum / margins.length;
+  };
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let [lo, hi] = [-3, 3];
+  for (let i = 0; i < 100; i++) {
+    const a = hi - ratio * (hi - lo);
+    const b = lo + ratio * (hi - lo);
+    if (loss(a) < loss(b)) hi = b;
+    else lo = a;
+  }
+  return Math.exp((lo + hi) / 2);
+}

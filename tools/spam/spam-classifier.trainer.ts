@@ -18,6 +18,13 @@ export interface SpamTrainingOptions {
   readonly weightDecay: number;
   /** Probability of hiding each token during training, so no single word decides a message. */
   readonly tokenDropout: number;
+  /**
+   * Share of each target's probability spread evenly over both labels (0 for plain one-hot), so
+   * the loss stops rewarding ever larger logits once a text is classified.
+   */
+  readonly labelSmoothing?: number;
+  /** Loss weight of spam examples relative to ham (1 when omitted): trades missed spam for false alarms. */
+  readonly spamWeight?: number;
   readonly seed: number;
 }
 
@@ -84,8 +91,11 @@ export function trainSpamClassifier(
         const trace = spamForward(weights, example);
         const probs = softmax(trace.logits);
         lossSum -= Math.log(Math.max(probs[example.label], 1e-12));
-        const scale = 1 / batch.length;
-        const dLogits = probs.map((p, k) => (p - (k === example.label ? 1 : 0)) * scale);
+        const scale = (example.label === 1 ? (options.spamWeight ?? 1) : 1) / batch.length;
+        const smoothing = options.labelSmoothing ?? 0;
+        const target = (k: number): number =>
+          (k === example.label ? 1 - smoothing : 0) + smoothing / LABELS;
+        const dLogits = probs.map((p, k) => (p - target(k)) * scale);
         const dHidden = new Float64Array(hidden);
         for (let j = 0; j < hidden; j++) {
           for (let k = 0; k < LABELS; k++) {

@@ -15,9 +15,10 @@ import {
   spamForward,
 } from './spam-classifier.model';
 import { trainSpamClassifier } from './spam-classifier.trainer';
-import { evaluateSpam, heldOutSentenceCrops } from './spam-en.evaluation';
+import { evaluateSpam, heldOutSentenceCrops, shortWordCrops } from './spam-en.evaluation';
 import { spamEnModelCard } from './spam-en.model-card';
 import { SPAM_EN_SETTINGS } from './spam-en.settings';
+import { mergeSpamEnsemble, withTemperature } from './spam-ensemble';
 import { cropAugmentedSource } from './text-crops';
 
 /** ONNX logits must match the TypeScript reference this closely (absolute). */
@@ -57,17 +58,25 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
     (text) => encoder.encode(text),
     s.cropsPerMessage,
   );
-  const weights = trainSpamClassifier(source, { ...s, vocabSize: vocab.length }, (epoch, loss) =>
-    log(`epoch ${epoch}/${s.epochs}: mean training loss ${loss.toFixed(5)}`),
+  const members = s.seeds.map((seed, i) =>
+    trainSpamClassifier(source, { ...s, seed, vocabSize: vocab.length }, (epoch, loss) =>
+      log(
+        `member ${i + 1}/${s.seeds.length}, epoch ${epoch}/${s.epochs}: ` +
+          `mean training loss ${loss.toFixed(5)}`,
+      ),
+    ),
   );
+  const weights = withTemperature(mergeSpamEnsemble(members), s.temperature);
 
   const logitsOf = (text: string): Float64Array =>
     spamForward(weights, encoder.encode(text)).logits;
   const metrics = evaluateSpam(heldOut, logitsOf);
   const crops = evaluateSpam(heldOutSentenceCrops(heldOut), logitsOf);
+  const words = evaluateSpam(shortWordCrops(heldOut), logitsOf);
   for (const [name, m] of [
     ['held-out', metrics],
     ['held-out 1-3 sentence crops', crops],
+    ['held-out 1-8 word crops', words],
   ] as const)
     log(
       `${name}: accuracy ${m.accuracy.toFixed(4)}, F1 ${m.f1.toFixed(4)}, ` +
@@ -85,10 +94,10 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
     bertConfig({
       labels: SPAM_LABELS,
       vocabSize: vocab.length,
-      hiddenSize: s.dim,
+      hiddenSize: weights.dim,
       numHiddenLayers: 0,
       numAttentionHeads: 1,
-      intermediateSize: s.hidden,
+      intermediateSize: weights.hidden,
       maxPositionEmbeddings: s.modelMaxLength,
       extra: { sift_architecture: 'masked-mean+max-embeddings,tanh,linear' },
     }),
@@ -101,10 +110,14 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
       texts: 'one piece of 1-3 consecutive sentences of each held-out message, with its label',
       ...crops,
     },
+    words: {
+      texts: 'one run of 1-8 consecutive words of each held-out message, with its label',
+      ...words,
+    },
   });
   writeFileSync(
     join(dir, 'README.md'),
-    spamEnModelCard({ metrics, crops, trainSize: train.length, vocabSize: vocab.length }),
+    spamEnModelCard({ metrics, crops, words, trainSize: train.length, vocabSize: vocab.length }),
   );
 
   const heldOutEncodings = heldOut.map((e) => encoder.encode(e.text));

@@ -27,6 +27,20 @@ export function heldOutSentenceCrops(heldOut: readonly LabeledText[]): LabeledTe
   return heldOut.map((e) => ({ ...e, text: sentenceCrop(e.text, 1 + random.int(3), random) }));
 }
 
+/**
+ * One run of 1–8 consecutive words (the number drawn uniformly) of each message, with the
+ * message's label: near-empty input, where a good model says little more than the base rate.
+ */
+export function shortWordCrops(texts: readonly LabeledText[]): LabeledText[] {
+  const random = new SeededRandom(CROP_SEED + 1);
+  return texts.map((e) => {
+    const words = e.text.split(/\s+/).filter((word) => word !== '');
+    const count = 1 + random.int(8);
+    const start = random.int(Math.max(words.length - count, 0) + 1);
+    return { ...e, text: words.slice(start, start + count).join(' ') };
+  });
+}
+
 /** Scores the model's logits for `texts` (computed by `logitsOf`) against their labels. */
 export function evaluateSpam(
   texts: readonly LabeledText[],
