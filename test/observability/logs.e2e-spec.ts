@@ -4,6 +4,16 @@ import { join } from 'node:path';
 import { freePort } from '../helpers/processes';
 import { REPO_ROOT, SHIPPED_MODELS_DIR } from '../helpers/test-app';
 
+/** Liveness, readiness and scrape routes, ours and KServe V2's. */
+const PROBES = [
+  '/health',
+  '/ready',
+  '/metrics',
+  '/v2/health/live',
+  '/v2/health/ready',
+  '/v2/models/spam-en/ready',
+];
+
 interface PinoLine {
   readonly level: number;
   readonly time: number;
@@ -54,6 +64,9 @@ describe('the production process logs', () => {
         body: JSON.stringify({ text: 'lunch at noon?' }),
       });
       expect(response.status).toBe(200);
+      for (const probe of PROBES) {
+        expect((await fetch(`http://127.0.0.1:${port}${probe}`)).status).toBe(200);
+      }
     } finally {
       child.kill('SIGTERM');
       await exited;
@@ -82,5 +95,10 @@ describe('the production process logs', () => {
     expect(parsed).toContainEqual(
       expect.objectContaining({ route: '/classify', msg: 'request completed' }),
     );
+    // Probes are polled every few seconds: at info level they would drown the requests.
+    const probeLines = parsed.filter(
+      (line) => line.msg === 'request completed' && line.route !== '/classify',
+    );
+    expect(probeLines).toEqual([]);
   });
 });

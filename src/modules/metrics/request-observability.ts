@@ -7,8 +7,19 @@ import type { RequestObservation } from './request-metrics';
 /** The one label every request that matched no route shares, so path scans add no series. */
 export const UNMATCHED_ENDPOINT = 'unmatched';
 
-/** Probes and scrapes arrive every few seconds; their log lines stay at debug level. */
-const PROBE_ENDPOINTS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics']);
+/**
+ * Probes and scrapes arrive every few seconds; their log lines stay at debug level. KServe V2's
+ * health routes are the same probes under the names its clients (and KServe itself) poll.
+ */
+const PROBE_ENDPOINTS: ReadonlySet<string> = new Set([
+  '/health',
+  '/ready',
+  '/metrics',
+  '/v2/health/live',
+  '/v2/health/ready',
+  '/v2/models/:name/ready',
+  '/v2/models/:name/versions/:version/ready',
+]);
 
 export interface RequestRecorder {
   requestFinished(observation: RequestObservation): void;
