@@ -5,8 +5,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import type { BuildContext, BuildStep } from '../build-step';
 import { BertTextEncoder, padBatch } from '../hf/bert-encoding';
 import { bertConfig } from '../hf/model-config';
-import { BERT_SPECIAL_TOKENS, writeBertTokenizerFiles, writeJson } from '../hf/tokenizer-files';
-import { countWords, createBertWordSplitter, trainWordPiece } from '../hf/wordpiece-trainer';
+import { writeJson } from '../hf/tokenizer-files';
 import { runBertLogits } from '../onnx/bert-session';
 import { SPAM_LABELS, loadSpamSplit } from './corpus';
 import {
@@ -18,6 +17,7 @@ import { trainSpamClassifier } from './spam-classifier.trainer';
 import { evaluateSpam, heldOutSentenceCrops, shortWordCrops } from './spam-en.evaluation';
 import { spamEnModelCard } from './spam-en.model-card';
 import { SPAM_EN_SETTINGS } from './spam-en.settings';
+import { writeSpamTokenizer } from './spam-vocab';
 import { mergeSpamEnsemble, withTemperature } from './spam-ensemble';
 import { cropAugmentedSource } from './text-crops';
 
@@ -36,19 +36,11 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
   const { train, heldOut } = loadSpamSplit();
   log(`corpus: ${train.length} training and ${heldOut.length} held-out messages`);
 
-  const vocab = trainWordPiece(
-    countWords(
-      train.map((e) => e.text),
-      createBertWordSplitter(),
-    ),
-    {
-      vocabSize: s.vocabSize,
-      specialTokens: BERT_SPECIAL_TOKENS,
-      minFrequency: s.minPieceFrequency,
-      limitAlphabet: s.limitAlphabet,
-    },
+  const vocab = writeSpamTokenizer(
+    dir,
+    train.map((e) => e.text),
+    s,
   );
-  writeBertTokenizerFiles(dir, { vocab, modelMaxLength: s.modelMaxLength });
   log(`vocabulary: ${vocab.length} WordPiece entries`);
 
   // Training reads the written tokenizer files, so it sees exactly what serving will.

@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { BertTextEncoder } from '../hf/bert-encoding';
-import { BERT_SPECIAL_TOKENS, writeBertTokenizerFiles } from '../hf/tokenizer-files';
-import { countWords, createBertWordSplitter, trainWordPiece } from '../hf/wordpiece-trainer';
 import { positiveProbability } from './calibration';
 import { type LabeledText, SPAM_LABELS, loadSpamSplit } from './corpus';
 import { spamForward } from './spam-classifier.model';
 import { type SpamTrainingOptions, trainSpamClassifier } from './spam-classifier.trainer';
 import { heldOutSentenceCrops, shortWordCrops } from './spam-en.evaluation';
 import { SPAM_EN_SETTINGS } from './spam-en.settings';
+import { writeSpamTokenizer } from './spam-vocab';
 import { cropAugmentedSource } from './text-crops';
 
 /**
@@ -38,20 +37,12 @@ function main(): void {
   const fit = train.filter((e) => foldOf.get(e) !== fold);
   const validation = train.filter((e) => foldOf.get(e) === fold);
 
-  const vocab = trainWordPiece(
-    countWords(
-      fit.map((e) => e.text),
-      createBertWordSplitter(),
-    ),
-    {
-      vocabSize: s.vocabSize,
-      specialTokens: BERT_SPECIAL_TOKENS,
-      minFrequency: s.minPieceFrequency,
-      limitAlphabet: s.limitAlphabet,
-    },
-  );
   const dir = mkdtempSync(join(tmpdir(), 'spam-cv-'));
-  writeBertTokenizerFiles(dir, { vocab, modelMaxLength: s.modelMaxLength });
+  const vocab = writeSpamTokenizer(
+    dir,
+    fit.map((e) => e.text),
+    s,
+  );
   const encoder = BertTextEncoder.fromFolder(dir);
   rmSync(dir, { recursive: true, force: true });
 
