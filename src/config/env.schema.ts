@@ -48,9 +48,12 @@ export const envSchema = z.object({
   MAX_BATCH_DELAY_MS: integer(0, 10000).default(0),
   MAX_PADDING_FRACTION: z.coerce.number().min(0).max(1).default(0.25),
   MAX_SEQ_LEN: integer(2, 100000).default(512),
-  // Unset: placed by a timed run at load: a model whose longest input runs within 1 ms stays on
+  // Unset: placed from the graph at load: a light graph (no attention, few weights) stays on
   // the event loop; others get 2 worker threads (1 when CUDA is tried first).
   INFERENCE_WORKERS: integer(0, 64).optional(),
+  // Unset: one tokenizer thread per core when there are 2 or more cores, else 0 (tokenize on
+  // the event loop). See runtime/tokenizer-pool.ts.
+  TOKENIZER_THREADS: integer(0, 64).optional(),
   // Unset: two runs in flight per worker, 1 on the event loop.
   INFERENCE_CONCURRENCY: integer(1, 64).optional(),
   INFERENCE_WORKER_SCRIPT: optionalString,

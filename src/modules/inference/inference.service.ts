@@ -28,6 +28,9 @@ import { toProbabilities } from './postprocess';
 import { ModelLifecycle } from './repository/model-lifecycle';
 import { RepositoryPoller } from './repository/repository-poller';
 import { versionLabel } from './repository/version-loader';
+import { cpuBudget } from './runtime/cpu-budget';
+import { TokenizerPool } from './runtime/tokenizer-pool';
+import { resolveTokenizerWorkerScript } from './runtime/worker-script';
 import { batchKey } from './text-input';
 
 const PREFERRED_DEFAULT_MODEL = 'spam-en';
@@ -49,6 +52,9 @@ export class InferenceService
   private readonly logger = new Logger(InferenceService.name);
   readonly lifecycle: ModelLifecycle;
   private readonly poller: RepositoryPoller;
+  readonly tokenizers: TokenizerPool;
+  /** predict calls in progress: a lone one is tokenized in place (see TokenizerPool). */
+  private predicting = 0;
   private defaultModelName: string | undefined;
   private state: LoadState = { phase: 'loading' };
   private loading: Promise<void> | undefined;
@@ -60,6 +66,10 @@ export class InferenceService
   ) {
     this.lifecycle = new ModelLifecycle(config, observer);
     this.poller = new RepositoryPoller(this.lifecycle);
+    this.tokenizers = new TokenizerPool({
+      size: config.TOKENIZER_THREADS ?? defaultTokenizerThreads(),
+      script: () => resolveTokenizerWorkerScript(config.INFERENCE_WORKER_SCRIPT),
+    });
   }
 
   /** Loading starts after bootstrap so the server can answer `/ready` with 503 meanwhile. */
@@ -73,6 +83,9 @@ export class InferenceService
       () => {
         this.defaultModelName = this.pickDefaultModel();
         this.state = { phase: 'ready' };
+        // In the background: readiness does not wait for it, and until a thread has a model's
+        // tokenizer its tasks wait for the load (tens of milliseconds) instead of failing.
+        for (const model of this.lifecycle.registry.allServing()) void this.tokenizers.warm(model);
         const seconds = this.config.MODEL_POLL_SECONDS;
         if (seconds !== undefined && !this.shuttingDown) this.poller.start(seconds);
       },
@@ -152,12 +165,20 @@ export class InferenceService
   async predict(resolved: LoadedModel, texts: readonly TextInput[]): Promise<Prediction[]> {
     if (this.shuttingDown) throw new ShuttingDownError();
     const model = this.stillServed(resolved);
+    this.predicting++;
+    try {
+      return await this.encodeAndRun(model, texts);
+    } finally {
+      this.predicting--;
+    }
+  }
+
+  private async encodeAndRun(
+    model: LoadedModel,
+    texts: readonly TextInput[],
+  ): Promise<Prediction[]> {
     const tokenizeStart = performance.now();
-    const encoded = texts.map((input) =>
-      typeof input === 'string'
-        ? model.preprocessor.encode(input)
-        : model.preprocessor.encode(input.text, input.pair),
-    );
+    const encoded = await this.tokenizers.encode(model, texts, this.predicting === 1);
     this.observer?.tokenized((performance.now() - tokenizeStart) / 1000);
 
     const rows = await model.batcher.submit(
@@ -223,6 +244,7 @@ export class InferenceService
 
   async onApplicationShutdown(): Promise<void> {
     await this.poller.stop();
+    await this.tokenizers.close();
     await this.lifecycle.releaseAll();
   }
 
@@ -258,4 +280,10 @@ export class InferenceService
     if (names.includes(PREFERRED_DEFAULT_MODEL)) return PREFERRED_DEFAULT_MODEL;
     return names[0];
   }
+}
+
+/** A tokenizer thread per core, if there is a second core to run them beside the event loop. */
+function defaultTokenizerThreads(): number {
+  const { cores } = cpuBudget();
+  return cores >= 2 ? cores : 0;
 }

@@ -73,7 +73,7 @@ export class InferenceMetrics implements InferenceObserver {
     });
     this.tokenizeDuration = new Histogram({
       name: 'nlp_tokenize_duration_seconds',
-      help: 'Time to tokenize the texts of one request',
+      help: 'Time to tokenize the texts of one request, on the event loop or in tokenizer threads (their queue included)',
       buckets: TOKENIZE_BUCKETS,
       registers,
     });

@@ -56,6 +56,12 @@ export interface RunnerOptions {
    */
   readonly placement: 'event-loop' | 'workers' | 'auto';
   readonly eventLoopSession: OnnxSessionOptions;
+  /**
+   * The event-loop session of a light graph under `auto` placement. Its run is too small to
+   * split across cores, and spinning pool threads would take the cores the tokenizer threads
+   * and the HTTP clients need.
+   */
+  readonly lightGraphSession: OnnxSessionOptions;
   readonly pool: WorkerPoolPlan;
 }
 
@@ -109,7 +115,11 @@ export async function prepareModel(
 
   let runner: ModelRunner;
   if (onEventLoop) {
-    runner = await OnnxModelRunner.create(dir, graphPath, runnerOptions.eventLoopSession);
+    const session =
+      runnerOptions.placement === 'auto'
+        ? runnerOptions.lightGraphSession
+        : runnerOptions.eventLoopSession;
+    runner = await OnnxModelRunner.create(dir, graphPath, session);
     await prove(runner, 1);
   } else {
     const { pool } = runnerOptions;

@@ -104,6 +104,11 @@ export class VersionLoader {
     return {
       placement: requested === undefined ? 'auto' : requested === 0 ? 'event-loop' : 'workers',
       eventLoopSession: plan(0).shared,
+      lightGraphSession: {
+        ...plan(0).shared,
+        intraOpThreads: this.config.ORT_INTRA_OP_THREADS || 1,
+        allowSpinning: false,
+      },
       pool: {
         size: poolSize,
         depth: WORKER_QUEUE_DEPTH,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Where the compiled onnx-worker entry point is. `nest build` puts it beside this file
@@ -17,6 +17,17 @@ export function resolveWorkerScript(configured: string | undefined): string {
   if (!existsSync(script)) {
     throw new Error(
       `The inference worker ${script} does not exist: run \`npm run build\`, set INFERENCE_WORKER_SCRIPT, or set INFERENCE_WORKERS=0`,
+    );
+  }
+  return script;
+}
+
+/** The tokenizer thread's entry point: compiled beside the inference worker's. */
+export function resolveTokenizerWorkerScript(configured: string | undefined): string {
+  const script = join(dirname(resolveWorkerScript(configured)), 'tokenizer-worker.js');
+  if (!existsSync(script)) {
+    throw new Error(
+      `The tokenizer worker ${script} does not exist: run \`npm run build\`, or set TOKENIZER_THREADS=0`,
     );
   }
   return script;

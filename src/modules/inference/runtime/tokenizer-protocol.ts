@@ -1,0 +1,36 @@
+import type { TextInput } from '../inference.types';
+import type { EncodedText } from '../preprocessing/preprocessor.interface';
+
+/** One TokenizerPool task: texts of one model version, encoded by its preprocessor. */
+export interface EncodeTask {
+  /** The version's folder: the worker loads the preprocessor from there. */
+  readonly dir: string;
+  /** The version's content hash: a folder whose files changed gets a fresh preprocessor. */
+  readonly version: string;
+  readonly maxLength: number;
+  readonly inputs: readonly TextInput[];
+}
+
+/** The encoded texts, packed: text i's ids are ids[offsets[i] .. offsets[i + 1]). */
+export interface EncodedBatch {
+  readonly ids: Int32Array;
+  readonly offsets: Int32Array;
+  /** Where a pair's second text starts; -1 for a single text. */
+  readonly typeStarts: Int32Array;
+  /** 1 where the text was cut to fit. */
+  readonly truncated: Uint8Array;
+}
+
+export function unpackEncoded(batch: EncodedBatch): EncodedText[] {
+  const count = batch.truncated.length;
+  const texts: EncodedText[] = new Array<EncodedText>(count);
+  for (let index = 0; index < count; index++) {
+    const typeStart = batch.typeStarts[index];
+    texts[index] = {
+      ids: Array.from(batch.ids.subarray(batch.offsets[index], batch.offsets[index + 1])),
+      truncated: batch.truncated[index] === 1,
+      typeStart: typeStart < 0 ? undefined : typeStart,
+    };
+  }
+  return texts;
+}

@@ -1,0 +1,93 @@
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+/** Distinct texts long enough to be sent to the tokenizer threads (over 256 characters). */
+function message(index: number): string {
+  return (
+    `Message ${index}. Dear team, please find the minutes of Tuesday's meeting attached. ` +
+    `Action items: review the budget (${index % 9} open points), confirm the venue, and send ` +
+    'the FREE offer details to the client before Friday. Reply to this thread with questions. '
+  ).repeat(1 + (index % 3));
+}
+
+interface Answer {
+  readonly scores: Record<string, number>;
+  readonly truncated: boolean;
+}
+
+/**
+ * Same truncation, same labels scored, scores within 1e-5: the two apps may group the texts
+ * into different ONNX runs, and a run's shape can move the last bits of a float.
+ */
+function expectSameAnswers(threaded: readonly Answer[], inPlace: readonly Answer[]): void {
+  expect(threaded).toHaveLength(inPlace.length);
+  threaded.forEach((answer, index) => {
+    const other = inPlace[index];
+    expect({ index, truncated: answer.truncated }).toEqual({ index, truncated: other.truncated });
+    expect(Object.keys(answer.scores).sort()).toEqual(Object.keys(other.scores).sort());
+    for (const [label, score] of Object.entries(answer.scores)) {
+      expect(Math.abs(score - other.scores[label])).toBeLessThan(1e-5);
+    }
+  });
+}
+
+/**
+ * The same requests through an app that tokenizes in threads and one that tokenizes on the
+ * event loop: the answers must be the same, and the threads must have really done the work.
+ */
+describe('tokenizer threads (TOKENIZER_THREADS)', () => {
+  let threaded: TestApp;
+  let inPlace: TestApp;
+
+  beforeAll(async () => {
+    const shared = { CACHE_ENABLED: 'false', MODELS: 'spam-en,bert-bench,lang-id' };
+    threaded = await startTestApp({ ...shared, TOKENIZER_THREADS: '2' });
+    inPlace = await startTestApp({ ...shared, TOKENIZER_THREADS: '0' });
+  });
+
+  afterAll(async () => {
+    await Promise.all([threaded?.close(), inPlace?.close()]);
+  });
+
+  it('gives the same answers under concurrent load as tokenizing on the event loop', async () => {
+    const requests = Array.from({ length: 30 }, (_, index) => ({
+      text: message(index),
+      model: ['spam-en', 'bert-bench', 'lang-id'][index % 3],
+    }));
+    const send = (app: TestApp) =>
+      Promise.all(
+        requests.map((payload) => app.inject({ method: 'POST', url: '/classify', payload })),
+      );
+    const before = threaded.inference.tokenizers.completedTasks;
+    const [fromThreads, fromLoop] = await Promise.all([send(threaded), send(inPlace)]);
+
+    expect(fromThreads.map((response) => response.statusCode)).toEqual(requests.map(() => 200));
+    expectSameAnswers(
+      fromThreads.map((response) => response.json<Answer>()),
+      fromLoop.map((response) => response.json<Answer>()),
+    );
+    expect(threaded.inference.tokenizers.completedTasks).toBeGreaterThan(before);
+    expect(inPlace.inference.tokenizers.completedTasks).toBe(0);
+  });
+
+  it('splits a lone batch request across the threads, pairs included', async () => {
+    const texts = Array.from({ length: 12 }, (_, index) => message(index + 100));
+    const pairs = texts.map((_, index) => message(index + 200));
+    for (const payload of [
+      { texts, model: 'spam-en' },
+      { texts, model: 'bert-bench' },
+      { texts, text_pairs: pairs, model: 'bert-bench' },
+    ]) {
+      const before = threaded.inference.tokenizers.completedTasks;
+      const [a, b] = await Promise.all([
+        threaded.inject({ method: 'POST', url: '/classify/batch', payload }),
+        inPlace.inject({ method: 'POST', url: '/classify/batch', payload }),
+      ]);
+      const label = `${payload.model}${'text_pairs' in payload ? ' pairs' : ''}`;
+      expect({ label, status: a.statusCode }).toEqual({ label, status: 200 });
+      const results = (response: typeof a) => response.json<{ results: Answer[] }>().results;
+      expect(results(a)).toHaveLength(texts.length);
+      expectSameAnswers(results(a), results(b));
+      expect(threaded.inference.tokenizers.completedTasks).toBeGreaterThan(before);
+    }
+  });
+});
