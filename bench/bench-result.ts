@@ -11,7 +11,21 @@ export interface BenchResult {
   readonly ceilings: readonly CeilingResult[];
   readonly infinity: InfinityComparison | null;
   readonly soak: SoakResult | null;
+  /** Where each model ran and what it cost in memory (Sift with the cache off). */
+  readonly footprints: readonly ModelFootprint[];
   readonly targets: readonly TargetResult[];
+}
+
+export interface ModelFootprint {
+  readonly model: string;
+  /** From GET /models: 0 = sessions on the event loop, else worker threads. */
+  readonly workers: number;
+  /** TOKENIZER_THREADS as Sift ran it ("auto": one per core on 2 or more cores). */
+  readonly tokenizerThreads: string;
+  /** VmRSS of the Sift process after its warm-up, idle. */
+  readonly rssIdleMiB: number | undefined;
+  /** Highest VmRSS seen in any of its distinct-text scenarios. */
+  readonly rssPeakMiB: number | undefined;
 }
 
 export interface MachineInfo {
@@ -88,6 +102,12 @@ export interface CeilingResult {
    * one-session ceiling above; this shows how close Sift gets to its own layout's best.
    */
   readonly sideBySide?: SideBySideCeiling;
+  /**
+   * One process per core, one thread each, that tokenizes every batch, builds its tensors and
+   * runs it (ceiling.ts --tokenize): the most a server could get from all cores for a model
+   * whose tokenizer costs more than its graph, before any HTTP.
+   */
+  readonly tokenizerBound?: SideBySideCeiling;
 }
 
 export interface SideBySideCeiling {

@@ -104,4 +104,18 @@ describe('bench harness (--smoke)', () => {
     const distinct = sift.filter((row: ScenarioResult) => row.workload === 'distinct');
     for (const row of distinct) expect(row.meanBatchSize).toBeGreaterThanOrEqual(1);
   });
+
+  it('records where the model ran and its memory', () => {
+    // spam-en is a light graph: its session stays on the event loop (GET /models says 0 workers).
+    expect(result.footprints).toEqual([
+      expect.objectContaining({
+        model: 'spam-en',
+        workers: 0,
+        tokenizerThreads: expect.any(String),
+      }),
+    ]);
+    expect(result.footprints[0].rssIdleMiB).toBeGreaterThan(0);
+    expect(result.footprints[0].rssPeakMiB).toBeGreaterThan(0);
+    expect(run.output).toContain('spam-en: sessions on the event loop');
+  });
 });

@@ -24,6 +24,7 @@ export async function runCeiling(context: StageContext, model: string): Promise<
   );
   const [single] = await runCeilingProcesses(context, model, 1, intraOpThreads());
   if (options.ceilingBatchSizes.length < 2) return single;
+  const cores = availableParallelism();
 
   // Sift's worker layout: two sessions at once, the cores split between them.
   const sessions = 2;
@@ -33,18 +34,33 @@ export async function runCeiling(context: StageContext, model: string): Promise<
     seconds,
   );
   const parallel = await runCeilingProcesses(context, model, sessions, intra);
+  const sideBySide = sumSideBySide(single, parallel, Number(intra));
+
+  progress.begin(
+    `${model} · tokenizer-bound ceiling, ${cores} processes that tokenize and run`,
+    seconds,
+  );
+  const tokenizing = await runCeilingProcesses(context, model, cores, '1', ['--tokenize']);
+  return { ...single, sideBySide, tokenizerBound: sumSideBySide(single, tokenizing, 1) };
+}
+
+/** The best batch size of several processes' summed rates. */
+function sumSideBySide(
+  single: CeilingResult,
+  runs: readonly CeilingResult[],
+  intraOpThreads: number,
+): SideBySideCeiling {
   const summed = single.points.map((point, index) => ({
     batchSize: point.batchSize,
-    textsPerSecond: parallel.reduce((sum, run) => sum + run.points[index].textsPerSecond, 0),
+    textsPerSecond: runs.reduce((sum, run) => sum + run.points[index].textsPerSecond, 0),
   }));
   const best = summed.reduce((a, b) => (b.textsPerSecond > a.textsPerSecond ? b : a));
-  const sideBySide: SideBySideCeiling = {
-    sessions,
-    intraOpThreads: Number(intra),
+  return {
+    sessions: runs.length,
+    intraOpThreads,
     bestBatchSize: best.batchSize,
     textsPerSecond: best.textsPerSecond,
   };
-  return { ...single, sideBySide };
 }
 
 /** Runs `count` ceiling processes at once and returns each one's result. */
@@ -53,6 +69,7 @@ async function runCeilingProcesses(
   model: string,
   count: number,
   intraOp: string,
+  extraArgs: readonly string[] = [],
 ): Promise<CeilingResult[]> {
   const { options, children } = context;
   const seconds = options.ceilingBatchSizes.length * options.ceilingDurationS;
@@ -74,6 +91,7 @@ async function runCeilingProcesses(
         String(options.ceilingDurationS),
         '--intra-op',
         intraOp,
+        ...extraArgs,
       ],
       process.env,
     ),

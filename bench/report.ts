@@ -117,6 +117,23 @@ export function renderReport(result: BenchResult, jsonPath: string): string {
         `  ${side.sessions} sessions side by side (${side.intraOpThreads} intra-op thread each): best ${num(side.textsPerSecond)} texts/s at batch ${side.bestBatchSize}`,
       );
     }
+    const bound = ceiling.tokenizerBound;
+    if (bound !== undefined) {
+      out.push(
+        `  tokenizer-bound: ${bound.sessions} processes that tokenize and run (1 thread each): best ${num(bound.textsPerSecond)} texts/s at batch ${bound.bestBatchSize}`,
+      );
+    }
+  }
+  if (result.footprints.length > 0) {
+    out.push('', 'Models as Sift ran them (cache off):');
+    for (const row of result.footprints) {
+      const placement =
+        row.workers === 0 ? 'sessions on the event loop' : `${row.workers} worker threads`;
+      const mib = (value: number | undefined) => (value === undefined ? '?' : num(value));
+      out.push(
+        `  ${row.model}: ${placement}, tokenizer threads ${row.tokenizerThreads}; RSS ${mib(row.rssIdleMiB)} MiB idle after warm-up, ${mib(row.rssPeakMiB)} MiB peak under load`,
+      );
+    }
   }
   if (result.infinity !== null) {
     out.push('', `Published reference (${result.infinity.note}):`);

@@ -12,6 +12,7 @@ import type {
   BenchResult,
   CeilingResult,
   InfinityComparison,
+  ModelFootprint,
   ScenarioResult,
   SoakResult,
 } from './bench-result';
@@ -30,8 +31,8 @@ import { loadBenchTexts } from './text-sets';
 
 /** Counted progress steps, so the line can say "[7/38]". */
 function countSteps(options: BenchOptions): number {
-  // The ceiling runs twice: one session, then sessions side by side.
-  const ceilingSteps = options.ceilingBatchSizes.length < 2 ? 1 : 2;
+  // The ceiling runs three times: one session, sessions side by side, tokenizer-bound.
+  const ceilingSteps = options.ceilingBatchSizes.length < 2 ? 1 : 3;
   const perModel = ceilingSteps + modelStageSteps(options);
   const soak = options.soakS > 0 ? 1 : 0;
   const infinity = options.infinity ? 9 : 0;
@@ -53,6 +54,7 @@ const TUNING_VARIABLES = [
   'MAX_BATCH_DELAY_MS',
   'MAX_PADDING_FRACTION',
   'INFERENCE_WORKERS',
+  'TOKENIZER_THREADS',
   'INFERENCE_CONCURRENCY',
   'ORT_INTRA_OP_THREADS',
   'ORT_INTER_OP_THREADS',
@@ -123,11 +125,13 @@ async function main(): Promise<void> {
     const scenarios: ScenarioResult[] = [];
     const ceilings: CeilingResult[] = [];
     let soak: SoakResult | null = null;
+    const footprints: ModelFootprint[] = [];
     let infinity: InfinityComparison | null = null;
     for (const model of options.models) {
       ceilings.push(await runCeiling(context, model));
       const stage = await runModelStage(context, model, soakModel(options) === model);
       scenarios.push(...stage.scenarios);
+      footprints.push(...stage.footprints);
       soak ??= stage.soak;
     }
     if (shortTextStageRuns(options)) scenarios.push(...(await runShortTextStage(context)));
@@ -161,6 +165,7 @@ async function main(): Promise<void> {
       ceilings,
       infinity,
       soak,
+      footprints,
       targets: evaluateTargets(scenarios, ceilings, soak, options.soakS > 0),
     };
     const outFile = options.outFile ?? defaultOutFile(options, startedAt);

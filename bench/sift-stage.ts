@@ -1,6 +1,6 @@
-import type { ScenarioResult, SoakResult, TargetName } from './bench-result';
+import type { ModelFootprint, ScenarioResult, SoakResult, TargetName } from './bench-result';
 import { runLoad, type BodySource } from './load-generator';
-import { ProcessWatch } from './process-stats';
+import { ProcessWatch, statusMiB } from './process-stats';
 import { measureScenario } from './scenario';
 import { startBareFastify, startNaivePeer } from './reference-stages';
 import { startSift, type RunningServer } from './servers';
@@ -91,9 +91,14 @@ export async function runModelStage(
   context: StageContext,
   model: string,
   withSoak: boolean,
-): Promise<{ scenarios: ScenarioResult[]; soak: SoakResult | null }> {
+): Promise<{
+  scenarios: ScenarioResult[];
+  soak: SoakResult | null;
+  footprints: ModelFootprint[];
+}> {
   const { options, progress, texts, children } = context;
   const scenarios: ScenarioResult[] = [];
+  const footprints: ModelFootprint[] = [];
   const measure = async (
     server: RunningServer,
     target: TargetName,
@@ -113,6 +118,7 @@ export async function runModelStage(
   try {
     if (options.naiveConcurrency.length > 0) naive = await startNaivePeer(children, model);
     await warmUp(context, uncached, `${model} · sift`, cyclingBodies(texts.warmup, model));
+    const footprint = await readFootprint(uncached, model);
     if (naive !== undefined) {
       await warmUp(context, naive, `${model} · naive-peer`, cyclingBodies(texts.warmup, undefined));
     }
@@ -129,6 +135,13 @@ export async function runModelStage(
         await measure(naive, 'naive-peer', 'distinct', concurrency, nextBody);
       }
     }
+    const peaks = scenarios
+      .filter((row) => row.target === 'sift' && row.workload === 'distinct')
+      .flatMap((row) => (row.peakRssMiB === null ? [] : [row.peakRssMiB]));
+    footprints.push({
+      ...footprint,
+      rssPeakMiB: peaks.length === 0 ? undefined : Math.max(...peaks),
+    });
   } finally {
     await children.stop(uncached.child);
     if (naive !== undefined) await children.stop(naive.child);
@@ -156,7 +169,23 @@ export async function runModelStage(
     await children.stop(cached.child);
     if (bare !== undefined) await children.stop(bare.child);
   }
-  return { scenarios, soak: soakResult };
+  return { scenarios, soak: soakResult, footprints };
+}
+
+/** Where the model runs (GET /models) and the server's resident memory, idle after warm-up. */
+async function readFootprint(
+  server: RunningServer,
+  model: string,
+): Promise<Omit<ModelFootprint, 'rssPeakMiB'>> {
+  const response = await fetch(`${server.baseUrl}/models`, { signal: AbortSignal.timeout(10_000) });
+  const listed = (await response.json()) as { models?: { name: string; workers: number }[] };
+  const entry = listed.models?.find((item) => item.name === model);
+  return {
+    model,
+    workers: entry?.workers ?? -1,
+    tokenizerThreads: process.env.TOKENIZER_THREADS ?? 'auto',
+    rssIdleMiB: server.child.pid === undefined ? undefined : statusMiB(server.child.pid, 'VmRSS'),
+  };
 }
 
 /** Counted progress steps of one runModelStage call (the soak not included). */
