@@ -60,45 +60,18 @@ function buildBatch(
   return { feeds, rows: rows.length, realTokens, paddedTokens: size };
 }
 
+/**
+ * Runs `batchAt(0)`, `batchAt(1)`, … one at a time until the clock runs out, like Sift with
+ * INFERENCE_CONCURRENCY=1. What `batchAt` does (hand out a prepared batch, or tokenize and
+ * build one) is part of what is timed.
+ */
 async function measure(
   session: InferenceSession,
-  batches: readonly PreparedBatch[],
+  batchAt: (run: number) => PreparedBatch,
   durationS: number,
 ): Promise<{ texts: number; runs: number; seconds: number; real: number; padded: number }> {
-  for (let i = 0; i < WARMUP_RUNS; i++) await session.run(batches[i % batches.length].feeds);
-  let texts = 0;
-  let runs = 0;
-  let real = 0;
-  let padded = 0;
-  const started = performance.now();
-  const deadline = started + durationS * 1000;
-  // Bounded by the clock: one batch at a time, like Sift with INFERENCE_CONCURRENCY=1.
-  while (performance.now() < deadline) {
-    const batch = batches[runs % batches.length];
-    await session.run(batch.feeds);
-    texts += batch.rows;
-    real += batch.realTokens;
-    padded += batch.paddedTokens;
-    runs++;
-  }
-  return { texts, runs, seconds: (performance.now() - started) / 1000, real, padded };
-}
-
-/** Tokenizes each batch, builds its tensors and runs it, all inside the timed loop. */
-async function measureTokenizing(
-  session: InferenceSession,
-  tokenizer: BenchTokenizer,
-  texts: readonly string[],
-  batchSize: number,
-  durationS: number,
-): Promise<{ texts: number; runs: number; seconds: number; real: number; padded: number }> {
-  const batchAt = (run: number): PreparedBatch => {
-    const start = (run * batchSize) % Math.max(1, texts.length - batchSize);
-    const rows = texts.slice(start, start + batchSize).map((text) => tokenizer.encode(text));
-    return buildBatch(session, rows, tokenizer.padId);
-  };
   for (let i = 0; i < WARMUP_RUNS; i++) await session.run(batchAt(i).feeds);
-  let done = 0;
+  let texts = 0;
   let runs = 0;
   let real = 0;
   let padded = 0;
@@ -107,12 +80,12 @@ async function measureTokenizing(
   while (performance.now() < deadline) {
     const batch = batchAt(runs);
     await session.run(batch.feeds);
-    done += batch.rows;
+    texts += batch.rows;
     real += batch.realTokens;
     padded += batch.paddedTokens;
     runs++;
   }
-  return { texts: done, runs, seconds: (performance.now() - started) / 1000, real, padded };
+  return { texts, runs, seconds: (performance.now() - started) / 1000, real, padded };
 }
 
 async function main(): Promise<void> {
@@ -152,17 +125,25 @@ async function main(): Promise<void> {
 
   const points: CeilingPoint[] = [];
   for (const batchSize of batchSizes) {
-    let run;
+    let batchAt: (run: number) => PreparedBatch;
     if (values.tokenize) {
-      run = await measureTokenizing(session, tokenizer, texts, batchSize, durationS);
+      // Tokenizing and building the tensors is timed with the run (the tokenizer-bound ceiling).
+      batchAt = (run) => {
+        const start = (run * batchSize) % Math.max(1, texts.length - batchSize);
+        const batchRows = texts
+          .slice(start, start + batchSize)
+          .map((text) => tokenizer.encode(text));
+        return buildBatch(session, batchRows, tokenizer.padId);
+      };
     } else {
       // Consecutive texts of the stream, as they would arrive; tensors are built beforehand.
       const batches: PreparedBatch[] = [];
       for (let start = 0; start + batchSize <= rows.length; start += batchSize) {
         batches.push(buildBatch(session, rows.slice(start, start + batchSize), tokenizer.padId));
       }
-      run = await measure(session, batches, durationS);
+      batchAt = (run) => batches[run % batches.length];
     }
+    const run = await measure(session, batchAt, durationS);
     points.push({
       batchSize,
       textsPerSecond: run.texts / run.seconds,
