@@ -121,8 +121,12 @@ describe('TokenizerPool', () => {
         texts.map((text) => spam.preprocessor.encode(text).ids),
       );
     }
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toContain('tokenizer thread broke');
+    // Counted by message: the pool's 'error' event may log a line of its own.
+    const fallbacks = warn.mock.calls.filter(([message]) =>
+      String(message).startsWith('Tokenizer thread failed for spam-en'),
+    );
+    expect(fallbacks).toHaveLength(1);
+    expect(String(fallbacks[0][0])).toContain('tokenizer thread broke');
   });
 
   it('tokenizes short texts, lone single texts and every text of a 0-thread pool in place', async () => {
@@ -138,7 +142,11 @@ describe('TokenizerPool', () => {
     expect(warn).not.toHaveBeenCalled();
 
     await pool(2, missing).encode(spam, [longText(1), longText(2)], true);
-    expect(warn).toHaveBeenCalledTimes(1);
+    // Counted by message: a thread that cannot load its script may also fire the pool's 'error'.
+    const fallbacks = warn.mock.calls.filter(([message]) =>
+      String(message).startsWith('Tokenizer thread failed for spam-en'),
+    );
+    expect(fallbacks).toHaveLength(1);
   });
 });
 

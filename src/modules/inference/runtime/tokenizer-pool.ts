@@ -2,7 +2,12 @@ import { Logger } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import type { TextInput } from '../inference.types';
 import type { EncodedText, Preprocessor } from '../preprocessing/preprocessor.interface';
-import { unpackEncoded, type EncodeTask, type EncodedBatch } from './tokenizer-protocol';
+import {
+  encodeInline,
+  unpackEncoded,
+  type EncodeTask,
+  type EncodedBatch,
+} from './tokenizer-protocol';
 
 /** What the pool needs of a loaded model version. */
 export interface EncodingModel {
@@ -210,17 +215,6 @@ export class TokenizerPool {
 }
 
 const failureKey = (model: EncodingModel): string => `${model.name}\u0000${model.version}`;
-
-export function encodeInline(
-  preprocessor: Preprocessor,
-  inputs: readonly TextInput[],
-): EncodedText[] {
-  return inputs.map((input) =>
-    typeof input === 'string'
-      ? preprocessor.encode(input)
-      : preprocessor.encode(input.text, input.pair),
-  );
-}
 
 /** At most `parts` contiguous chunks of near-equal length, none empty. */
 export function splitEvenly<T>(items: readonly T[], parts: number): T[][] {

@@ -1,5 +1,5 @@
 import type { TextInput } from '../inference.types';
-import type { EncodedText } from '../preprocessing/preprocessor.interface';
+import type { EncodedText, Preprocessor } from '../preprocessing/preprocessor.interface';
 
 /** One TokenizerPool task: texts of one model version, encoded by its preprocessor. */
 export interface EncodeTask {
@@ -33,4 +33,16 @@ export function unpackEncoded(batch: EncodedBatch): EncodedText[] {
     };
   }
   return texts;
+}
+
+/** The texts (or pairs) encoded by `preprocessor`, in order: what a thread and the event loop both run. */
+export function encodeInline(
+  preprocessor: Preprocessor,
+  inputs: readonly TextInput[],
+): EncodedText[] {
+  return inputs.map((input) =>
+    typeof input === 'string'
+      ? preprocessor.encode(input)
+      : preprocessor.encode(input.text, input.pair),
+  );
 }

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { readModelConfig } from '../model/model-config';
 import { createPreprocessor } from '../preprocessing/create-preprocessor';
 import type { Preprocessor } from '../preprocessing/preprocessor.interface';
-import type { EncodeTask, EncodedBatch } from './tokenizer-protocol';
+import { encodeInline, type EncodeTask, type EncodedBatch } from './tokenizer-protocol';
 
 /**
  * A tokenizer thread of the TokenizerPool (a piscina worker): encodes texts with the same
@@ -27,11 +27,7 @@ function preprocessorFor(task: EncodeTask): Preprocessor {
 export default function encodeTexts(task: EncodeTask): EncodedBatch {
   const preprocessor = preprocessorFor(task);
   const count = task.inputs.length;
-  const encoded = task.inputs.map((input) =>
-    typeof input === 'string'
-      ? preprocessor.encode(input)
-      : preprocessor.encode(input.text, input.pair),
-  );
+  const encoded = encodeInline(preprocessor, task.inputs);
   const offsets = new Int32Array(count + 1);
   for (let index = 0; index < count; index++) {
     offsets[index + 1] = offsets[index] + encoded[index].ids.length;
