@@ -116,7 +116,7 @@ export class PredictionCache {
 
   /**
    * `text`'s key and this replica's memory entry for it, without waiting on anything (the
-   * cache-hit fast path); undefined when there is no memory tier. A hit is counted; a miss is
+   * classify fast path); undefined when there is no memory tier. A hit is counted; a miss is
    * counted by `resolve`, which the caller then calls with the key.
    */
   lookupMemory(model: CacheableModel, text: TextInput): MemoryLookup | undefined {

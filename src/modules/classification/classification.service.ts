@@ -20,13 +20,13 @@ export interface ClassifyOptions {
 }
 
 /**
- * How far the cache-hit fast path got with one text before a memory miss sent the request on:
- * the model it resolved and the text's cache key, so the long way neither resolves nor hashes
- * again.
+ * How far the classify fast path got with one text before its memory tier missed: the model
+ * it resolved and the text's cache key (none without a memory tier), so classifying neither
+ * resolves nor hashes again.
  */
 export interface FastPathMiss {
   readonly model: LoadedModel;
-  readonly key: string;
+  readonly key?: string;
 }
 
 /** What the fast path found: the answer, or how far it got. */
@@ -42,7 +42,7 @@ export class ClassificationService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** `miss`: the fast path's memory miss for the one text in `texts`, to continue from. */
+  /** `miss`: the fast path's lookup of the one text in `texts`, to continue from. */
   async classify(
     texts: readonly TextInput[],
     options: ClassifyOptions,
@@ -51,7 +51,11 @@ export class ClassificationService {
     const model = miss?.model ?? this.resolveModel(options);
     const labels = model.config.labels;
     const topK = this.topK(model, options);
-    const answers = await this.predict(model, texts, miss === undefined ? undefined : [miss.key]);
+    const answers = await this.predict(
+      model,
+      texts,
+      miss?.key === undefined ? undefined : [miss.key],
+    );
     return answers.map(({ prediction, cached }) =>
       toResult(prediction, labels, topK, model.name, model.version, cached),
     );
@@ -86,11 +90,10 @@ export class ClassificationService {
 
   /**
    * The answer `classify` would give for one text if this replica's memory tier has it, else
-   * how far the lookup got; undefined without a memory tier, or when the model cannot be
-   * resolved (`classify` then says why). Synchronous: the cache-hit fast path answers with it
-   * before Nest's pipeline.
+   * how far the lookup got; undefined when the model cannot be resolved (`classify` then says
+   * why). Synchronous, so the classify fast path answers a hit before any other work.
    */
-  lookupMemory(text: string, options: ClassifyOptions): FastPathLookup | undefined {
+  lookupFast(text: string, options: ClassifyOptions): FastPathLookup | undefined {
     let model: LoadedModel;
     try {
       model = this.resolveModel(options);
@@ -98,8 +101,7 @@ export class ClassificationService {
       return undefined;
     }
     const lookup = this.cache.lookupMemory(model, text);
-    if (lookup === undefined) return undefined;
-    if (lookup.prediction === undefined) return { miss: { model, key: lookup.key } };
+    if (lookup?.prediction === undefined) return { miss: { model, key: lookup?.key } };
     const labels = model.config.labels;
     return {
       result: toResult(

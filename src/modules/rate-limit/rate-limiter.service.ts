@@ -8,7 +8,7 @@ import { RateLimitStorage } from './rate-limit.storage';
  * Counts a request against its client and refuses it with a 429 past RATE_LIMIT per window.
  * Answers carry the IETF draft headers (draft-ietf-httpapi-ratelimit-headers): RateLimit-Limit,
  * -Remaining, -Reset (seconds) and RateLimit-Policy; a 429 adds Retry-After. A request is
- * counted once, whichever path (the guard or the cache-hit fast path) admits it first.
+ * counted once, whichever path (the guard or the classify fast path) admits it first.
  */
 @Injectable()
 export class RateLimiter {

@@ -12,7 +12,7 @@ import {
   Min,
 } from 'class-validator';
 
-// Shared with the cache-hit fast path, which must never accept what these DTOs refuse.
+// Shared with the classify fast path, which must never accept what these DTOs refuse.
 // An optional `@<dtype>` names a variant served beside the folder's default (MODELS).
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@(fp32|q8))?$/;
 export const MODEL_VERSION_MAX_LENGTH = 64;

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import { ClassificationService } from '../../src/modules/classification/classification.service';
+import { Logger } from '@nestjs/common';
+import { TextRulesPipe } from '../../src/common/pipes/text-rules.pipe';
 import { InferenceService } from '../../src/modules/inference';
 import { postJson, startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -20,7 +21,7 @@ async function sample(sut: TestApp, name: string, labels: Record<string, string>
   return 0;
 }
 
-describe('cache hits answered before the Nest pipeline', () => {
+describe('plain classify requests served before the Nest pipeline', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
@@ -35,17 +36,62 @@ describe('cache hits answered before the Nest pipeline', () => {
     jest.restoreAllMocks();
   });
 
-  it('answers a hit without running the Nest handler', async () => {
-    const text = `${TEXT} (no handler)`;
-    await postJson(sut, '/classify', { text });
-    // The controller's one call into the service: it runs only when Nest's pipeline does.
-    const handler = jest.spyOn(sut.app.get(ClassificationService), 'classify');
+  it('answers hits and misses without running the Nest pipeline', async () => {
+    const text = `${TEXT} (no pipeline)`;
+    // The route's own pipe: it runs only when Nest's pipeline does.
+    const pipe = jest.spyOn(TextRulesPipe.prototype, 'transform');
+    const miss = await postJson(sut, '/classify', { text });
     const hit = await postJson(sut, '/classify', { text });
-    expect(hit.json()).toMatchObject({ cached: true });
-    expect(handler).not.toHaveBeenCalled();
-    // A miss still goes the long way.
-    await postJson(sut, '/classify', { text: `${text} (a miss)` });
-    expect(handler).toHaveBeenCalledTimes(1);
+    expect(miss.statusCode).toBe(200);
+    expect(miss.json()).toMatchObject({ cached: false, model: 'spam-en' });
+    expect(hit.json()).toEqual({ ...miss.json(), cached: true });
+    expect(pipe).not.toHaveBeenCalled();
+    // A text that breaks a rule goes the long way, which words the refusal.
+    const blank = await postJson(sut, '/classify', { text: '   ' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json()).toMatchObject({ message: 'text must not be empty' });
+    expect(pipe).toHaveBeenCalledTimes(1);
+  });
+
+  it('classifies exactly as the long way does, also without a cache', async () => {
+    const uncached = await startTestApp({ CACHE_ENABLED: 'false' });
+    try {
+      const text = `${TEXT} (same answer)`;
+      const pipe = jest.spyOn(TextRulesPipe.prototype, 'transform');
+      const fast = await postJson(uncached, '/classify', { text, top_k: 1 });
+      expect(pipe).not.toHaveBeenCalled();
+      // The batch route always goes through Nest's pipeline.
+      const long = await postJson(uncached, '/classify/batch', { texts: [text], top_k: 1 });
+      expect(pipe).toHaveBeenCalledTimes(1);
+      expect(fast.statusCode).toBe(200);
+      expect(fast.json()).toMatchObject({ cached: false, model: 'spam-en' });
+      expect(long.json<{ results: unknown[] }>().results).toEqual([fast.json()]);
+    } finally {
+      await uncached.close();
+    }
+  });
+
+  it("answers a failure of a miss in the route's error shape, and logs the fault", async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const predict = jest
+      .spyOn(sut.app.get(InferenceService), 'predict')
+      .mockRejectedValueOnce(new Error('the run broke'));
+    const response = await sut.inject({
+      method: 'POST',
+      url: '/classify',
+      payload: { text: `${TEXT} (a fault)` },
+      headers: { 'x-request-id': 'fast-path-fault' },
+    });
+    expect(predict).toHaveBeenCalledTimes(1);
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: expect.any(String),
+      requestId: 'fast-path-fault',
+    });
+    expect(response.json<{ message: string }>().message).not.toContain('the run broke');
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('the run broke'));
   });
 
   it('continues a miss from the model the fast path resolved, resolving it once', async () => {
@@ -130,7 +176,7 @@ describe('cache hits and the rate limit', () => {
   it('counts each request once, whichever path answers it, and refuses past the limit', async () => {
     const sut = await startTestApp({ RATE_LIMIT: '4', RATE_LIMIT_WINDOW_SECONDS: '60' });
     try {
-      // A miss (admitted by the fast path, answered by Nest), two hits, another miss.
+      // Each admitted by the fast path: a miss, two hits, another miss.
       const texts = [TEXT, TEXT, TEXT, `${TEXT} (other)`];
       const remaining: string[] = [];
       const cached: boolean[] = [];

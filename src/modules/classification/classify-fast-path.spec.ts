@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { plainClassifyBody } from './cache-hit-fast-path';
+import { plainClassifyBody } from './classify-fast-path';
 import { ClassifyRequestDto } from './dto/classify-request.dto';
 
 /**
@@ -53,7 +53,7 @@ function* bodies(): Generator<unknown> {
   yield* [null, 'text', 42, [], [{ text: 'a' }], {}];
 }
 
-describe('plainClassifyBody (cache-hit fast path)', () => {
+describe('plainClassifyBody (classify fast path)', () => {
   it('takes exactly the bodies ClassifyRequestDto accepts, except those with nulls', () => {
     let taken = 0;
     let checked = 0;
