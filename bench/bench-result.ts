@@ -20,6 +20,8 @@ export interface ModelFootprint {
   readonly model: string;
   /** From GET /models: 0 = sessions on the event loop, else worker threads. */
   readonly workers: number;
+  /** From GET /models: event-loop, worker-threads or tokenizer-threads ("?" from older servers). */
+  readonly placement: string;
   /** TOKENIZER_THREADS as Sift ran it ("auto": one per core on 2 or more cores). */
   readonly tokenizerThreads: string;
   /** VmRSS of the Sift process after its warm-up, idle. */

@@ -128,7 +128,11 @@ export function renderReport(result: BenchResult, jsonPath: string): string {
     out.push('', 'Models as Sift ran them (cache off):');
     for (const row of result.footprints) {
       const placement =
-        row.workers === 0 ? 'sessions on the event loop' : `${row.workers} worker threads`;
+        row.placement === 'tokenizer-threads'
+          ? 'in the tokenizer threads under load (on the event loop when alone)'
+          : row.workers === 0
+            ? 'sessions on the event loop'
+            : `${row.workers} worker threads`;
       const mib = (value: number | undefined) => (value === undefined ? '?' : num(value));
       out.push(
         `  ${row.model}: ${placement}, tokenizer threads ${row.tokenizerThreads}; RSS ${mib(row.rssIdleMiB)} MiB idle after warm-up, ${mib(row.rssPeakMiB)} MiB peak under load`,

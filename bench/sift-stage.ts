@@ -178,11 +178,14 @@ async function readFootprint(
   model: string,
 ): Promise<Omit<ModelFootprint, 'rssPeakMiB'>> {
   const response = await fetch(`${server.baseUrl}/models`, { signal: AbortSignal.timeout(10_000) });
-  const listed = (await response.json()) as { models?: { name: string; workers: number }[] };
+  const listed = (await response.json()) as {
+    models?: { name: string; workers: number; placement?: string }[];
+  };
   const entry = listed.models?.find((item) => item.name === model);
   return {
     model,
     workers: entry?.workers ?? -1,
+    placement: entry?.placement ?? '?',
     tokenizerThreads: process.env.TOKENIZER_THREADS ?? 'auto',
     rssIdleMiB: server.child.pid === undefined ? undefined : statusMiB(server.child.pid, 'VmRSS'),
   };

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /** Distinct texts long enough to be sent to the tokenizer threads (over 256 characters). */
@@ -67,6 +68,38 @@ describe('tokenizer threads (TOKENIZER_THREADS)', () => {
     );
     expect(threaded.inference.tokenizers.completedTasks).toBeGreaterThan(before);
     expect(inPlace.inference.tokenizers.completedTasks).toBe(0);
+  });
+
+  it('runs a light graph in a thread when requests overlap, on the event loop when alone', async () => {
+    const spam = threaded.inference.resolveModel('spam-en');
+    const onEventLoop = jest.spyOn(spam.runner, 'run');
+    const inThread = jest.spyOn(threaded.inference.tokenizers, 'classify');
+    try {
+      const texts = ['See you at the meeting at 3pm', 'WIN a FREE cruise, reply YES now'];
+      // The first call is alone when it starts; the second overlaps it.
+      const threadedAnswers = await Promise.all(
+        texts.map((text) => threaded.inference.predict(spam, [text])),
+      );
+      expect(onEventLoop).toHaveBeenCalledTimes(1);
+      expect(inThread).toHaveBeenCalledTimes(1);
+      expect(inThread.mock.calls[0][1]).toEqual([texts[1]]);
+
+      const local = inPlace.inference.resolveModel('spam-en');
+      const inPlaceAnswers = await Promise.all(
+        texts.map((text) => inPlace.inference.predict(local, [text])),
+      );
+      threadedAnswers.flat().forEach((answer, index) => {
+        const other = inPlaceAnswers.flat()[index];
+        expect(answer.label).toBe(other.label);
+        expect(answer.truncated).toBe(other.truncated);
+        answer.probabilities.forEach((probability, label) =>
+          expect(Math.abs(probability - other.probabilities[label])).toBeLessThan(1e-5),
+        );
+      });
+    } finally {
+      onEventLoop.mockRestore();
+      inThread.mockRestore();
+    }
   });
 
   it('splits a lone batch request across the threads, pairs included', async () => {

@@ -1,14 +1,14 @@
 import {
   Inject,
   Injectable,
+  Logger,
   Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
-import type { BatcherStats } from './batching/batcher.types';
+import type { BatcherStats, BatchInput } from './batching/batcher.types';
 import {
   InferenceTimeoutError,
   ModelNotFoundError,
@@ -23,13 +23,13 @@ import {
   type Prediction,
   type TextInput,
 } from './inference.types';
-import type { LoadedModel, ModelInfo, VersionInfo } from './model/loaded-model';
+import { placementOf, type LoadedModel, type ModelInfo, type VersionInfo } from './model/loaded-model';
 import { toProbabilities } from './postprocess';
 import { ModelLifecycle } from './repository/model-lifecycle';
 import { RepositoryPoller } from './repository/repository-poller';
 import { versionLabel } from './repository/version-loader';
-import { cpuBudget } from './runtime/cpu-budget';
-import { TokenizerPool } from './runtime/tokenizer-pool';
+import { estimateTokens, ThreadTextRunners } from './runtime/thread-text-runners';
+import { defaultTokenizerThreads, TokenizerPool } from './runtime/tokenizer-pool';
 import { resolveTokenizerWorkerScript } from './runtime/worker-script';
 import { batchKey } from './text-input';
 
@@ -53,23 +53,29 @@ export class InferenceService
   readonly lifecycle: ModelLifecycle;
   private readonly poller: RepositoryPoller;
   readonly tokenizers: TokenizerPool;
-  /** predict calls in progress: a lone one is tokenized in place (see TokenizerPool). */
+  /** predict calls in progress: a lone one is encoded and run in place (see TokenizerPool). */
   private predicting = 0;
   private defaultModelName: string | undefined;
   private state: LoadState = { phase: 'loading' };
   private loading: Promise<void> | undefined;
   private shuttingDown = false;
+  private readonly textRunners: ThreadTextRunners;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     @Optional() @Inject(INFERENCE_OBSERVER) private readonly observer?: InferenceObserver,
   ) {
-    this.lifecycle = new ModelLifecycle(config, observer);
-    this.poller = new RepositoryPoller(this.lifecycle);
     this.tokenizers = new TokenizerPool({
       size: config.TOKENIZER_THREADS ?? defaultTokenizerThreads(),
       script: () => resolveTokenizerWorkerScript(config.INFERENCE_WORKER_SCRIPT),
     });
+    this.textRunners = new ThreadTextRunners(
+      this.tokenizers,
+      config.MAX_PADDING_FRACTION,
+      observer,
+    );
+    this.lifecycle = new ModelLifecycle(config, observer, this.textRunners);
+    this.poller = new RepositoryPoller(this.lifecycle);
   }
 
   /** Loading starts after bootstrap so the server can answer `/ready` with 503 meanwhile. */
@@ -85,7 +91,9 @@ export class InferenceService
         this.state = { phase: 'ready' };
         // In the background: readiness does not wait for it, and until a thread has a model's
         // tokenizer its tasks wait for the load (tens of milliseconds) instead of failing.
-        for (const model of this.lifecycle.registry.allServing()) void this.tokenizers.warm(model);
+        for (const model of this.lifecycle.registry.allServing()) {
+          void this.tokenizers.warm(this.textRunners.warmTarget(model));
+        }
         const seconds = this.config.MODEL_POLL_SECONDS;
         if (seconds !== undefined && !this.shuttingDown) this.poller.start(seconds);
       },
@@ -131,6 +139,7 @@ export class InferenceService
           max_sequence_length: model.maxSequenceLength,
           provider: model.runner.provider,
           workers: model.runner.workers,
+          placement: placementOf(model),
           default: model.name === this.defaultModelName,
           versions: registry.versions(name),
         },
@@ -177,24 +186,34 @@ export class InferenceService
     model: LoadedModel,
     texts: readonly TextInput[],
   ): Promise<Prediction[]> {
-    const tokenizeStart = performance.now();
-    const encoded = await this.tokenizers.encode(model, texts, this.predicting === 1);
-    this.observer?.tokenized((performance.now() - tokenizeStart) / 1000);
-
-    const rows = await model.batcher.submit(
-      encoded.map((item, index) => ({
+    const alone = this.predicting === 1;
+    let inputs: BatchInput[];
+    let truncated: readonly boolean[] | undefined;
+    if (!alone && model.batcher.encodesTexts && this.tokenizers.available(model)) {
+      // Encoded in the run, in a tokenizer thread (ThreadTextRunners).
+      inputs = texts.map((text) => ({
+        key: batchKey(text),
+        text,
+        estimatedTokens: estimateTokens(text, model.maxSequenceLength),
+      }));
+    } else {
+      const tokenizeStart = performance.now();
+      const encoded = await this.tokenizers.encode(model, texts, alone);
+      this.observer?.tokenized((performance.now() - tokenizeStart) / 1000);
+      inputs = encoded.map((item, index) => ({
         key: batchKey(texts[index]),
         ids: item.ids,
         typeStart: item.typeStart,
-      })),
-      {
-        timeoutMs: this.config.REQUEST_TIMEOUT_MS,
-        onTimeout: () => new InferenceTimeoutError(model.name, this.config.REQUEST_TIMEOUT_MS),
-        onQueueFull: () => new QueueFullError(model.name, this.retryAfterSeconds(model)),
-      },
-    );
+      }));
+      truncated = encoded.map((item) => item.truncated);
+    }
+    const rows = await model.batcher.submit(inputs, {
+      timeoutMs: this.config.REQUEST_TIMEOUT_MS,
+      onTimeout: () => new InferenceTimeoutError(model.name, this.config.REQUEST_TIMEOUT_MS),
+      onQueueFull: () => new QueueFullError(model.name, this.retryAfterSeconds(model)),
+    });
     const version = versionLabel(model);
-    return rows.map((logits, index): Prediction => {
+    return rows.map(({ logits, truncated: cut }, index): Prediction => {
       const probabilities = toProbabilities(logits, model.config.activation);
       let best = 0;
       for (let i = 1; i < probabilities.length; i++) {
@@ -207,7 +226,7 @@ export class InferenceService
         score: probabilities[best],
         probabilities,
         logits: Array.from(logits),
-        truncated: encoded[index].truncated,
+        truncated: truncated?.[index] ?? cut ?? false,
       };
     });
   }
@@ -280,10 +299,4 @@ export class InferenceService
     if (names.includes(PREFERRED_DEFAULT_MODEL)) return PREFERRED_DEFAULT_MODEL;
     return names[0];
   }
-}
-
-/** A tokenizer thread per core, if there is a second core to run them beside the event loop. */
-function defaultTokenizerThreads(): number {
-  const { cores } = cpuBudget();
-  return cores >= 2 ? cores : 0;
 }

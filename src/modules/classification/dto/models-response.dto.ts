@@ -1,6 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MODEL_DTYPES, type ModelDtype } from '../../../config';
-import type { ModelInfo, VersionInfo, VersionState } from '../../inference';
+import {
+  MODEL_PLACEMENTS,
+  type ModelInfo,
+  type ModelPlacement,
+  type VersionInfo,
+  type VersionState,
+} from '../../inference';
 
 const VERSION_STATES: readonly VersionState[] = ['READY', 'UNAVAILABLE', 'LOADING', 'UNLOADING'];
 
@@ -62,6 +68,16 @@ export class ModelInfoDto implements ModelInfo {
     example: 0,
   })
   readonly workers!: number;
+
+  @ApiProperty({
+    description:
+      'Where runs happen: `event-loop`; `worker-threads` (see `workers`); `tokenizer-threads`, ' +
+      'a light graph encoded and run in the tokenizer threads when requests overlap and on ' +
+      'the event loop when a request is alone',
+    enum: MODEL_PLACEMENTS,
+    example: 'tokenizer-threads',
+  })
+  readonly placement!: ModelPlacement;
 
   @ApiProperty({ description: 'Answers requests that name no model', example: true })
   readonly default!: boolean;

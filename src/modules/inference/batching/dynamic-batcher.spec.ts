@@ -1,6 +1,6 @@
 import type { Logits } from '../runtime/model-runner.interface';
-import { DynamicBatcher, type BatchInput, type SubmitOptions } from './dynamic-batcher';
-import type { BatcherOptions } from './batcher.types';
+import type { BatcherOptions, EncodedBatchInput, RunTexts, SubmitOptions } from './batcher.types';
+import { DynamicBatcher } from './dynamic-batcher';
 import { groupBySimilarLength } from './length-grouping';
 
 /** A runner whose logits are a pure function of the ids, and whose runs we can hold open. */
@@ -44,14 +44,15 @@ const SUBMIT: SubmitOptions = {
   onQueueFull: () => new Error('queue full'),
 };
 
-const input = (key: string, ids: number[]): BatchInput => ({ key, ids });
+const input = (key: string, ids: number[]): EncodedBatchInput => ({ key, ids });
 
 describe(DynamicBatcher.name, () => {
   it('dispatches a lone text at once when idle', async () => {
     const runner = recordingRunner();
     const sut = new DynamicBatcher(OPTIONS, runner.run);
     const [row] = await sut.submit([input('a', [1, 2, 3])], SUBMIT);
-    expect(Array.from(row)).toEqual([6, 3]);
+    expect(Array.from(row.logits)).toEqual([6, 3]);
+    expect(row.truncated).toBeUndefined();
     expect(runner.runs).toEqual([[[1, 2, 3]]]);
   });
 
@@ -66,8 +67,8 @@ describe(DynamicBatcher.name, () => {
     await first;
     runner.releaseAll();
     const [secondRows, thirdRows] = await Promise.all([second, third]);
-    expect(secondRows.map((row) => row[0])).toEqual([2, 3]);
-    expect(thirdRows.map((row) => row[0])).toEqual([4]);
+    expect(secondRows.map((row) => row.logits[0])).toEqual([2, 3]);
+    expect(thirdRows.map((row) => row.logits[0])).toEqual([4]);
     expect(runner.runs).toHaveLength(2);
     expect(runner.runs[1].map((row) => row[0]).sort()).toEqual([2, 3, 4]);
   });
@@ -77,7 +78,7 @@ describe(DynamicBatcher.name, () => {
     const sut = new DynamicBatcher({ ...OPTIONS, maxBatchSize: 3 }, runner.run);
     const texts = Array.from({ length: 10 }, (_, i) => input(`t${i}`, [i + 1]));
     const rows = await sut.submit(texts, SUBMIT);
-    expect(rows.map((row) => row[0])).toEqual(texts.map((text) => text.ids[0]));
+    expect(rows.map((row) => row.logits[0])).toEqual(texts.map((text) => text.ids[0]));
     expect(Math.max(...runner.runs.map((run) => run.length))).toBeLessThanOrEqual(3);
     expect(runner.runs.flat()).toHaveLength(10);
   });
@@ -103,7 +104,7 @@ describe(DynamicBatcher.name, () => {
       [input('same', [7]), input('same', [7]), input('other', [8])],
       SUBMIT,
     );
-    expect(rows.map((row) => row[0])).toEqual([7, 7, 8]);
+    expect(rows.map((row) => row.logits[0])).toEqual([7, 7, 8]);
     expect(runner.runs.flat()).toHaveLength(2);
   });
 
@@ -151,6 +152,103 @@ describe(DynamicBatcher.name, () => {
     await expect(sut.submit([input('a', [1])], SUBMIT)).rejects.toThrow('runtime exploded');
     shouldFail = false;
     await expect(sut.submit([input('a', [1])], SUBMIT)).resolves.toHaveLength(1);
+  });
+});
+
+describe(`${DynamicBatcher.name} with texts it encodes in the run`, () => {
+  /** "Encodes" a text as its character codes and answers like recordingRunner. */
+  function textRunner() {
+    const calls: string[][] = [];
+    const runTexts: RunTexts = (texts) => {
+      const words = texts.map((text) => (typeof text === 'string' ? text : text.text));
+      calls.push(words);
+      const data = new Float32Array(words.length * 2);
+      words.forEach((word, index) => {
+        data[index * 2] = word.length;
+        data[index * 2 + 1] = 100 + index;
+      });
+      const truncated = Uint8Array.from(words, (word) => (word.length > 5 ? 1 : 0));
+      return Promise.resolve({ logits: { data, width: 2 }, truncated, paddedTokens: 7 });
+    };
+    return { runTexts, calls };
+  }
+  const text = (key: string, estimatedTokens = 1) => ({ key, text: key, estimatedTokens });
+
+  it('refuses texts without ids when it has no RunTexts', async () => {
+    const sut = new DynamicBatcher(OPTIONS, recordingRunner().run);
+    expect(sut.encodesTexts).toBe(false);
+    await expect(sut.submit([text('a')], SUBMIT)).rejects.toThrow('encoded texts only');
+    expect(sut.stats().queueDepth).toBe(0);
+  });
+
+  it('hands a dispatch of texts to one RunTexts call, de-duplicated, with truncation', async () => {
+    const encoded = recordingRunner();
+    const texts = textRunner();
+    const runs: number[] = [];
+    const sut = new DynamicBatcher(
+      OPTIONS,
+      encoded.run,
+      { onRun: (record) => runs.push(record.rows, record.paddedTokens) },
+      texts.runTexts,
+    );
+    expect(sut.encodesTexts).toBe(true);
+    encoded.hold();
+    const blocker = sut.submit([input('held', [1])], SUBMIT);
+    const waiting = sut.submit([text('short'), text('longer'), text('short')], SUBMIT);
+    encoded.releaseAll();
+    await blocker;
+    const rows = await waiting;
+    expect(texts.calls).toEqual([['short', 'longer']]);
+    expect(rows.map((row) => [row.logits[0], row.truncated])).toEqual([
+      [5, false],
+      [6, true],
+      [5, false],
+    ]);
+    expect(runs).toEqual([1, 1, 2, 7]);
+    expect(sut.stats()).toMatchObject({ runs: 2, textsRun: 3, queueDepth: 0 });
+  });
+
+  it('runs encoded and unencoded texts of one dispatch each their own way', async () => {
+    const encoded = recordingRunner();
+    const texts = textRunner();
+    const sut = new DynamicBatcher(OPTIONS, encoded.run, {}, texts.runTexts);
+    encoded.hold();
+    const blocker = sut.submit([input('held', [9])], SUBMIT);
+    const mixed = sut.submit([input('ids', [2, 3]), text('word')], SUBMIT);
+    encoded.releaseAll();
+    await blocker;
+    encoded.releaseAll();
+    const rows = await mixed;
+    expect(rows.map((row) => row.logits[0])).toEqual([5, 4]);
+    expect(rows.map((row) => row.truncated)).toEqual([undefined, false]);
+    expect(encoded.runs).toEqual([[[9]], [[2, 3]]]);
+    expect(texts.calls).toEqual([['word']]);
+  });
+
+  it('budgets texts by their estimated tokens', async () => {
+    const encoded = recordingRunner();
+    const texts = textRunner();
+    const sut = new DynamicBatcher(
+      { ...OPTIONS, maxBatchTokens: 100 },
+      encoded.run,
+      {},
+      texts.runTexts,
+    );
+    encoded.hold();
+    const blocker = sut.submit([input('held', [1])], SUBMIT);
+    const waiting = sut.submit([text('a', 60), text('b', 60), text('c', 10)], SUBMIT);
+    encoded.releaseAll();
+    await Promise.all([blocker, waiting]);
+    expect(texts.calls).toEqual([['a'], ['b'], ['c']]);
+  });
+
+  it('fails the texts of a RunTexts call that throws', async () => {
+    const sut = new DynamicBatcher(OPTIONS, recordingRunner().run, {}, () =>
+      Promise.reject(new Error('thread lost')),
+    );
+    await expect(sut.submit([text('a')], SUBMIT)).rejects.toThrow('thread lost');
+    await sut.whenIdle();
+    expect(sut.stats()).toMatchObject({ queueDepth: 0, inFlight: 0 });
   });
 });
 

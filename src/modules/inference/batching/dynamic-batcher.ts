@@ -1,12 +1,25 @@
+import type { TextInput } from '../inference.types';
 import type { Logits } from '../runtime/model-runner.interface';
-import type { BatchRecord, BatcherOptions, BatcherStats } from './batcher.types';
+import type {
+  BatchInput,
+  BatchRow,
+  BatcherHooks,
+  BatcherOptions,
+  BatcherStats,
+  RunBatch,
+  RunTexts,
+  SubmitOptions,
+} from './batcher.types';
 import { groupBySimilarLength } from './length-grouping';
 
 /** One text waiting for (or in) a run; the same object may serve several identical texts. */
 interface QueuedText {
   readonly key: string;
-  readonly ids: readonly number[];
+  readonly ids?: readonly number[];
   readonly typeStart?: number;
+  readonly text?: TextInput;
+  /** Tokens for the run budgets: the ids' count, or an estimate for a text not encoded yet. */
+  readonly length: number;
   readonly enqueuedAt: number;
   readonly request: PendingRequest;
   readonly slot: number;
@@ -15,41 +28,15 @@ interface QueuedText {
 
 interface PendingRequest {
   entries: readonly QueuedText[];
-  readonly results: (Float32Array | undefined)[];
+  readonly results: (BatchRow | undefined)[];
   remaining: number;
   settled: boolean;
   timer: NodeJS.Timeout | undefined;
-  resolve(rows: Float32Array[]): void;
+  resolve(rows: BatchRow[]): void;
   reject(error: Error): void;
 }
 
-export interface BatchInput {
-  /** Identity of the text (or text pair) for in-batch de-duplication. */
-  readonly key: string;
-  readonly ids: readonly number[];
-  /** Where a text pair's second sequence starts in `ids`; undefined for a single text. */
-  readonly typeStart?: number;
-}
-
-/** Runs rows of ids; `typeStarts` as BatchInput.typeStart, one per row. */
-export type RunBatch = (
-  rows: readonly (readonly number[])[],
-  typeStarts: readonly (number | undefined)[],
-) => Promise<Logits>;
-
-export interface BatcherHooks {
-  onRun?(record: BatchRecord): void;
-  /** How long each text of a dispatch waited in the queue. */
-  onDispatch?(queueWaitsMs: readonly number[]): void;
-  onQueueDepth?(depth: number): void;
-}
-
-export interface SubmitOptions {
-  readonly timeoutMs: number;
-  readonly onTimeout: () => Error;
-  readonly onQueueFull: () => Error;
-}
-
+// Over 300 lines: one state machine (queue, budgets, runs, timeouts, drain) reads best whole.
 /**
  * Continuous batching in the style of text-embeddings-inference: an idle model takes a text
  * at once; while a run is in flight, arrivals queue up and the next run takes as many as fit
@@ -66,20 +53,33 @@ export class DynamicBatcher {
   private delayTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
 
+  /**
+   * `runTexts` takes the texts queued without ids (TextBatchInput), a dispatch's worth in one
+   * call; without it only encoded texts may be submitted.
+   */
   constructor(
     private readonly options: BatcherOptions,
     private readonly runBatch: RunBatch,
     private readonly hooks: BatcherHooks = {},
+    private readonly runTexts?: RunTexts,
   ) {}
 
-  submit(inputs: readonly BatchInput[], options: SubmitOptions): Promise<Float32Array[]> {
+  /** Whether texts may be submitted without ids. */
+  get encodesTexts(): boolean {
+    return this.runTexts !== undefined;
+  }
+
+  submit(inputs: readonly BatchInput[], options: SubmitOptions): Promise<BatchRow[]> {
     if (this.queued + inputs.length > this.options.maxQueueTexts) {
       return Promise.reject(options.onQueueFull());
     }
-    return new Promise<Float32Array[]>((resolve, reject) => {
+    if (this.runTexts === undefined && inputs.some((input) => !('ids' in input))) {
+      return Promise.reject(new Error('This batcher takes encoded texts only'));
+    }
+    return new Promise<BatchRow[]>((resolve, reject) => {
       const request: PendingRequest = {
         entries: [],
-        results: new Array<Float32Array | undefined>(inputs.length),
+        results: new Array<BatchRow | undefined>(inputs.length),
         remaining: inputs.length,
         settled: false,
         timer: undefined,
@@ -92,9 +92,10 @@ export class DynamicBatcher {
       }
       const now = performance.now();
       const entries = inputs.map((input, slot): QueuedText => ({
+        ...('ids' in input
+          ? { ids: input.ids, typeStart: input.typeStart, length: input.ids.length }
+          : { text: input.text, length: input.estimatedTokens }),
         key: input.key,
-        ids: input.ids,
-        typeStart: input.typeStart,
         enqueuedAt: now,
         request,
         slot,
@@ -179,7 +180,7 @@ export class DynamicBatcher {
       if (entry.started) continue;
       const isNewRow = !rowKeys.has(entry.key);
       if (isNewRow) {
-        const nextLongest = Math.max(longest, entry.ids.length);
+        const nextLongest = Math.max(longest, entry.length);
         const fits =
           rowKeys.size < maxBatchSize && nextLongest * (rowKeys.size + 1) <= maxBatchTokens;
         if (!fits && rowKeys.size > 0) break;
@@ -207,50 +208,69 @@ export class DynamicBatcher {
   private async execute(batch: readonly QueuedText[]): Promise<void> {
     const rowsByKey = new Map<string, QueuedText>();
     for (const entry of batch) if (!rowsByKey.has(entry.key)) rowsByKey.set(entry.key, entry);
-    const keys = [...rowsByKey.keys()];
     const startedAt = performance.now();
     this.hooks.onDispatch?.(batch.map((entry) => startedAt - entry.enqueuedAt));
 
-    const logitsByKey = new Map<string, Float32Array>();
+    const encoded: QueuedText[] = [];
+    const unencoded: QueuedText[] = [];
+    for (const entry of rowsByKey.values())
+      (entry.ids === undefined ? unencoded : encoded).push(entry);
+    const results = new Map<string, BatchRow>();
     try {
-      for (const group of groupBySimilarLength(
-        keys,
-        (key) => rowsByKey.get(key)?.ids.length ?? 0,
-        this.options.maxPaddingFraction,
-      )) {
-        const entries = group.map((key) => rowsByKey.get(key));
-        const rows = entries.map((entry) => entry?.ids ?? []);
-        const groupStart = performance.now();
-        const logits = await this.runBatch(
-          rows,
-          entries.map((entry) => entry?.typeStart),
-        );
-        const longest = rows.reduce((max, row) => Math.max(max, row.length), 0);
-        const durationMs = performance.now() - groupStart;
-        this.averageRunMs =
-          this.runs === 0 ? durationMs : 0.8 * this.averageRunMs + 0.2 * durationMs;
-        this.runs++;
-        this.textsRun += rows.length;
-        group.forEach((key, row) => {
-          logitsByKey.set(key, logits.data.slice(row * logits.width, (row + 1) * logits.width));
-        });
-        this.hooks.onRun?.({
-          rows: rows.length,
-          paddedTokens: longest * rows.length,
-          durationMs,
-        });
-      }
+      await Promise.all([this.runEncoded(encoded, results), this.runUnencoded(unencoded, results)]);
     } catch (error) {
       for (const entry of batch) this.fail(entry.request, error as Error);
       return;
     }
     for (const entry of batch) {
-      const row = logitsByKey.get(entry.key);
+      const row = results.get(entry.key);
       if (row !== undefined) this.deliver(entry, row);
     }
   }
 
-  private deliver(entry: QueuedText, row: Float32Array): void {
+  /** Encoded texts, in runs of similar length. */
+  private async runEncoded(entries: QueuedText[], results: Map<string, BatchRow>): Promise<void> {
+    for (const group of groupBySimilarLength(
+      entries,
+      (entry) => entry.length,
+      this.options.maxPaddingFraction,
+    )) {
+      const rows = group.map((entry) => entry.ids ?? []);
+      const groupStart = performance.now();
+      const logits = await this.runBatch(
+        rows,
+        group.map((entry) => entry.typeStart),
+      );
+      const longest = rows.reduce((max, row) => Math.max(max, row.length), 0);
+      group.forEach((entry, row) => {
+        results.set(entry.key, { logits: rowOf(logits, row) });
+      });
+      this.record(rows.length, longest * rows.length, performance.now() - groupStart);
+    }
+  }
+
+  /** Texts not encoded yet: one RunTexts call, which groups them by length itself. */
+  private async runUnencoded(entries: QueuedText[], results: Map<string, BatchRow>): Promise<void> {
+    if (entries.length === 0 || this.runTexts === undefined) return;
+    const started = performance.now();
+    const run = await this.runTexts(entries.map((entry) => entry.text as TextInput));
+    entries.forEach((entry, row) => {
+      results.set(entry.key, {
+        logits: rowOf(run.logits, row),
+        truncated: run.truncated[row] === 1,
+      });
+    });
+    this.record(entries.length, run.paddedTokens, performance.now() - started);
+  }
+
+  private record(rows: number, paddedTokens: number, durationMs: number): void {
+    this.averageRunMs = this.runs === 0 ? durationMs : 0.8 * this.averageRunMs + 0.2 * durationMs;
+    this.runs++;
+    this.textsRun += rows;
+    this.hooks.onRun?.({ rows, paddedTokens, durationMs });
+  }
+
+  private deliver(entry: QueuedText, row: BatchRow): void {
     const request = entry.request;
     if (request.settled) return;
     request.results[entry.slot] = row;
@@ -258,7 +278,7 @@ export class DynamicBatcher {
     if (request.remaining === 0) {
       request.settled = true;
       clearTimeout(request.timer);
-      request.resolve(request.results as Float32Array[]);
+      request.resolve(request.results as BatchRow[]);
     }
   }
 
@@ -288,4 +308,8 @@ export class DynamicBatcher {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function rowOf(logits: Logits, row: number): Float32Array {
+  return logits.data.slice(row * logits.width, (row + 1) * logits.width);
 }

@@ -9,6 +9,19 @@ export interface LoadedModel extends PreparedModel {
   readonly defaultTopK: number | undefined;
 }
 
+/**
+ * `event-loop`: every run on the event loop; `worker-threads`: in `workers` worker threads;
+ * `tokenizer-threads`: a light graph, encoded and run in the tokenizer threads when requests
+ * overlap and on the event loop when a request is alone.
+ */
+export const MODEL_PLACEMENTS = ['event-loop', 'worker-threads', 'tokenizer-threads'] as const;
+export type ModelPlacement = (typeof MODEL_PLACEMENTS)[number];
+
+export function placementOf(model: LoadedModel): ModelPlacement {
+  if (model.runner.workers > 0) return 'worker-threads';
+  return model.batcher.encodesTexts ? 'tokenizer-threads' : 'event-loop';
+}
+
 /** Triton's model states, as the repository index reports them. */
 export type VersionState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
 
@@ -35,6 +48,8 @@ export interface ModelInfo {
   readonly provider: string;
   /** Worker threads running it; 0 when it runs on the event loop. */
   readonly workers: number;
+  /** Where its runs happen: see ModelPlacement. */
+  readonly placement: ModelPlacement;
   readonly default: boolean;
   /** Every version the repository knows of this model, with its state. */
   readonly versions: readonly VersionInfo[];

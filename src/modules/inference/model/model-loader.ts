@@ -20,6 +20,8 @@ export interface PreparedModel {
   readonly versionNumber: number | undefined;
   /** Which graph of the folder is served (see ModelDtype). */
   readonly dtype: ModelDtype;
+  /** The served graph file (model.onnx or model_quantized.onnx, wherever it lies). */
+  readonly graphPath: string;
   /** Hash of the files the served graph's predictions depend on (computeModelVersion). */
   readonly version: string;
   readonly config: ModelConfig;
@@ -139,6 +141,7 @@ export async function prepareModel(
     dir,
     versionNumber: source.versionNumber,
     dtype,
+    graphPath,
     version: await computeModelVersion(dir, graphPath),
     config,
     maxSequenceLength,

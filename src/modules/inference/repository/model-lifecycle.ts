@@ -8,7 +8,7 @@ import { discoverModels, type ModelSource } from '../model/model-discovery';
 import { readModelPolicy, selectVersions, type ModelPolicy } from './model-policy';
 import { ModelRegistry, slotKey, type ModelEntry, type VersionSlot } from './model-registry';
 import { folderFingerprint, listVersionFolders, type VersionFolder } from './version-folders';
-import { versionLabel, VersionLoader } from './version-loader';
+import { versionLabel, VersionLoader, type TextRunnerFactory } from './version-loader';
 
 /**
  * After a replaced or unloaded version's queue is empty, how long its sessions stay open for
@@ -53,8 +53,9 @@ export class ModelLifecycle {
   constructor(
     private readonly config: AppConfig,
     private readonly observer: InferenceObserver | undefined,
+    private readonly textRunners?: TextRunnerFactory,
   ) {
-    this.loader = new VersionLoader(config, observer);
+    this.loader = new VersionLoader(config, observer, textRunners);
   }
 
   onVersionUnloaded(listener: VersionUnloadedListener): void {
@@ -246,6 +247,7 @@ export class ModelLifecycle {
   private async release(model: LoadedModel): Promise<void> {
     if (this.released.has(model)) return;
     this.released.add(model);
+    this.textRunners?.forget(model);
     await model.runner.release();
   }
 

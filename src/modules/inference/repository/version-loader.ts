@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../../config';
+import type { RunTexts } from '../batching/batcher.types';
 import { DynamicBatcher } from '../batching/dynamic-batcher';
 import type { InferenceObserver } from '../inference.types';
 import type { LoadedModel } from '../model/loaded-model';
@@ -10,6 +11,7 @@ import {
   type VersionSource,
 } from '../model/model-loader';
 import { cpuBudget } from '../runtime/cpu-budget';
+import type { OnnxSessionOptions } from '../runtime/onnx-graph';
 import { planSessions } from '../runtime/session-plan';
 import { resolveWorkerScript } from '../runtime/worker-script';
 
@@ -42,11 +44,25 @@ function defaultWorkers(providers: readonly string[]): number {
  */
 const WORKER_QUEUE_DEPTH = 2;
 
-function describePlacement({ runner, cost }: PreparedModel): string {
+/** Where a light graph's texts are encoded and run off the event loop: the tokenizer threads. */
+export interface TextRunnerFactory {
+  /** Runs that may be in flight at once: one per thread. */
+  readonly parallelism: number;
+  /**
+   * RunTexts for `model`, whose graph a thread opens with `session`; undefined when there are
+   * no threads to do it.
+   */
+  create(model: PreparedModel, session: OnnxSessionOptions): RunTexts | undefined;
+  /** `model` was released: whatever `create` loaded for it may go. */
+  forget(model: PreparedModel): void;
+}
+
+function describePlacement({ runner, cost }: PreparedModel, fused: boolean): string {
   const graph = `${cost.denseWeights.toLocaleString('en')} dense weights${cost.hasAttention ? ', attention' : ''}`;
-  return runner.workers === 0
-    ? `runs on the event loop (${graph})`
-    : `runs in ${runner.workers} worker threads (${graph})`;
+  if (runner.workers > 0) return `runs in ${runner.workers} worker threads (${graph})`;
+  return fused
+    ? `runs on the event loop when alone, else in the tokenizer threads (${graph})`
+    : `runs on the event loop (${graph})`;
 }
 
 /** The version identity metrics and logs use: the folder's number, else the content hash. */
@@ -64,26 +80,37 @@ export class VersionLoader {
   constructor(
     private readonly config: AppConfig,
     private readonly observer: InferenceObserver | undefined,
+    private readonly textRunners?: TextRunnerFactory,
   ) {}
 
   async load(source: VersionSource): Promise<LoadedModel> {
     const started = performance.now();
-    const prepared = await prepareModel(
-      source,
-      this.config.MAX_SEQ_LEN,
-      this.runnerOptions(source.policy.workers),
-    );
+    const options = this.runnerOptions(source.policy.workers);
+    const prepared = await prepareModel(source, this.config.MAX_SEQ_LEN, options);
     if (prepared.runner.fallbacks.length > 0) {
       this.logger.warn(
         `${source.dir}: falling back to the "${prepared.runner.provider}" execution provider (${prepared.runner.fallbacks.join('; ')})`,
       );
     }
     const seconds = (performance.now() - started) / 1000;
-    const loaded = this.attachBatcher(prepared, source);
+    // A light graph under `auto` placement on CPU also runs in the tokenizer threads under
+    // load, where encoding and running cost the event loop one hop (see InferenceService).
+    const fusable =
+      options.placement === 'auto' &&
+      prepared.light &&
+      prepared.runner.workers === 0 &&
+      prepared.runner.provider === 'cpu';
+    const runTexts = fusable
+      ? this.textRunners?.create(prepared, {
+          ...options.lightGraphSession,
+          executionProviders: ['cpu'],
+        })
+      : undefined;
+    const loaded = this.attachBatcher(prepared, source, runTexts);
     this.observer?.modelLoaded(prepared.name, versionLabel(prepared), seconds);
     const number = prepared.versionNumber === undefined ? '' : ` ${prepared.versionNumber}`;
     this.logger.log(
-      `Loaded model "${prepared.name}" (${prepared.dtype}) version${number} ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s; ${describePlacement(prepared)}`,
+      `Loaded model "${prepared.name}" (${prepared.dtype}) version${number} ${prepared.version} on ${prepared.runner.provider} in ${seconds.toFixed(2)} s; ${describePlacement(prepared, runTexts !== undefined)}`,
     );
     return loaded;
   }
@@ -120,7 +147,11 @@ export class VersionLoader {
     };
   }
 
-  private attachBatcher(prepared: PreparedModel, source: VersionSource): LoadedModel {
+  private attachBatcher(
+    prepared: PreparedModel,
+    source: VersionSource,
+    runTexts: RunTexts | undefined,
+  ): LoadedModel {
     const observer = this.observer;
     const batcher = new DynamicBatcher(
       {
@@ -131,7 +162,13 @@ export class VersionLoader {
           defaultBatchTokens(prepared),
         maxBatchDelayMs: this.config.MAX_BATCH_DELAY_MS,
         maxPaddingFraction: this.config.MAX_PADDING_FRACTION,
-        concurrency: this.config.INFERENCE_CONCURRENCY ?? prepared.runner.parallelism,
+        // With runTexts, runs of unencoded texts go to the threads, one per thread at a time.
+        concurrency:
+          this.config.INFERENCE_CONCURRENCY ??
+          Math.max(
+            prepared.runner.parallelism,
+            runTexts === undefined ? 0 : (this.textRunners?.parallelism ?? 0),
+          ),
         maxQueueTexts: this.config.MAX_QUEUE_TEXTS,
       },
       (rows, typeStarts) => prepared.runner.run(rows, prepared.preprocessor.padId, typeStarts),
@@ -150,6 +187,7 @@ export class VersionLoader {
           ),
         onQueueDepth: (depth) => observer?.queueDepth(prepared.name, depth),
       },
+      runTexts,
     );
     return { ...prepared, batcher, defaultTopK: source.policy.defaultTopK };
   }

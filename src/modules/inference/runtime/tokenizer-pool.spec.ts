@@ -7,12 +7,16 @@ import { INFERENCE_WORKER_SCRIPT } from '../../../../test/jest/inference-worker'
 import { COMBINED_MODELS_DIR } from '../../../../tools/common/model-dirs';
 import type { TextInput } from '../inference.types';
 import { readModelConfig } from '../model/model-config';
+import { findGraphFile } from '../model/model-files';
 import { createPreprocessor } from '../preprocessing/create-preprocessor';
+import { OnnxModelRunner } from './onnx-model-runner';
+import type { OnnxSessionOptions } from './onnx-graph';
 import {
   MIN_OFFLOAD_CHARS,
   TokenizerPool,
   splitEvenly,
   type EncodingModel,
+  type RunningModel,
 } from './tokenizer-pool';
 
 const TOKENIZER_SCRIPT = join(dirname(INFERENCE_WORKER_SCRIPT), 'tokenizer-worker.js');
@@ -25,6 +29,29 @@ function model(name: string, maxLength = 128): EncodingModel {
     version: `test-${maxLength}`,
     maxSequenceLength: maxLength,
     preprocessor: createPreprocessor(dir, readModelConfig(dir), maxLength),
+  };
+}
+
+const SESSION: OnnxSessionOptions = {
+  executionProviders: ['cpu'],
+  intraOpThreads: 1,
+  interOpThreads: 0,
+  allowSpinning: false,
+};
+
+/** A light graph as ThreadTextRunners describes it to the threads. */
+function runningModel(name: string, maxLength = 128): RunningModel {
+  const encoding = model(name, maxLength);
+  const graphPath = findGraphFile(encoding.dir, 'fp32');
+  if (graphPath === undefined) throw new Error(`${name} has no model.onnx`);
+  return {
+    ...encoding,
+    run: {
+      graphPath,
+      padId: encoding.preprocessor.padId,
+      maxPaddingFraction: 0.25,
+      session: SESSION,
+    },
   };
 }
 
@@ -147,6 +174,67 @@ describe('TokenizerPool', () => {
       String(message).startsWith('Tokenizer thread failed for spam-en'),
     );
     expect(fallbacks).toHaveLength(1);
+  });
+});
+
+describe('TokenizerPool.classify (light graphs encoded and run in a thread)', () => {
+  it('gives the logits and truncation flags of running each text on the event loop', async () => {
+    const tokenizers = pool(2);
+    for (const target of [runningModel('spam-en', 64), runningModel('lang-id')]) {
+      // Lengths from a few words to past the model's limit, so the thread groups by length.
+      const texts = Array.from({ length: 10 }, (_, index) =>
+        longText(index).slice(0, 40 * (index + 1) ** 2),
+      );
+      const local = await OnnxModelRunner.create(target.dir, target.run.graphPath, SESSION);
+      try {
+        const batch = await tokenizers.classify(target, texts);
+        expect(batch.truncated).toHaveLength(texts.length);
+        expect(batch.logits).toHaveLength(texts.length * batch.width);
+        for (const [index, text] of texts.entries()) {
+          const encoded = target.preprocessor.encode(text);
+          const alone = await local.run([encoded.ids], target.run.padId);
+          expect({ index, truncated: batch.truncated[index] === 1 }).toEqual({
+            index,
+            truncated: encoded.truncated,
+          });
+          const row = batch.logits.subarray(index * batch.width, (index + 1) * batch.width);
+          Array.from(row).forEach((value, label) =>
+            expect(Math.abs(value - alone.data[label])).toBeLessThan(1e-4),
+          );
+        }
+        expect(batch.paddedTokens).toBeGreaterThanOrEqual(texts.length);
+      } finally {
+        await local.release();
+      }
+    }
+  });
+
+  it('answers the same after the threads were told to forget the version', async () => {
+    const tokenizers = pool(1);
+    const spam = runningModel('spam-en');
+    const texts = [longText(3), longText(4)];
+    const before = await tokenizers.classify(spam, texts);
+    tokenizers.forget(spam);
+    const after = await tokenizers.classify(spam, texts);
+    expect(Array.from(after.logits)).toEqual(Array.from(before.logits));
+  });
+
+  it('rejects when the thread fails, and the caller turns the threads off with one warning', async () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'sift-tokenizer-')), 'broken-worker.js');
+    writeFileSync(broken, 'module.exports = () => { throw new Error("thread broke"); };');
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const spam = runningModel('spam-en');
+    const tokenizers = pool(2, broken);
+    expect(tokenizers.available(spam)).toBe(true);
+    await expect(tokenizers.classify(spam, [longText(1)])).rejects.toThrow('thread broke');
+    tokenizers.reportFailure(spam, new Error('thread broke'));
+    tokenizers.reportFailure(spam, new Error('thread broke'));
+    expect(tokenizers.available(spam)).toBe(false);
+    const fallbacks = warn.mock.calls.filter(([message]) =>
+      String(message).startsWith('Tokenizer thread failed for spam-en'),
+    );
+    expect(fallbacks).toHaveLength(1);
+    expect(String(fallbacks[0][0])).toContain('tokenized and run on the event loop');
   });
 });
 

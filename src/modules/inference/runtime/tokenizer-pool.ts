@@ -1,12 +1,18 @@
 import { Logger } from '@nestjs/common';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { TextInput } from '../inference.types';
+import { cpuBudget } from './cpu-budget';
 import type { EncodedText, Preprocessor } from '../preprocessing/preprocessor.interface';
 import {
   encodeInline,
+  FORGET_CHANNEL,
   unpackEncoded,
+  type ClassifiedBatch,
   type EncodeTask,
   type EncodedBatch,
+  type ForgetMessage,
+  type RunSpec,
 } from './tokenizer-protocol';
 
 /** What the pool needs of a loaded model version. */
@@ -25,6 +31,13 @@ interface WaitingGroup {
     resolve(encoded: EncodedText[]): void;
   }[];
 }
+
+/** A light graph's version whose texts the threads both encode and run. */
+export interface RunningModel extends EncodingModel {
+  readonly run: RunSpec;
+}
+
+type TaskResult = EncodedBatch | ClassifiedBatch;
 
 export interface TokenizerPoolOptions {
   /** Tokenizer threads; 0 tokenizes every text on the event loop. */
@@ -57,11 +70,12 @@ const charsOf = (input: TextInput): number =>
  */
 export class TokenizerPool {
   private readonly logger = new Logger(TokenizerPool.name);
-  private piscina: Piscina<EncodeTask, EncodedBatch> | undefined;
+  private piscina: Piscina<EncodeTask, TaskResult> | undefined;
   private readonly failedVersions = new Set<string>();
   private readonly waiting = new Map<string, WaitingGroup>();
   private flushScheduled = false;
   private closed = false;
+  private forgets: BroadcastChannel | undefined;
 
   constructor(private readonly options: TokenizerPoolOptions) {}
 
@@ -145,28 +159,61 @@ export class TokenizerPool {
     });
   }
 
-  /** Loads the model's preprocessor in every thread, so no request pays for it. */
-  async warm(model: EncodingModel): Promise<void> {
+  /**
+   * Whether `model`'s texts may go to the threads now: there are threads, the pool is open,
+   * and no task of this version has failed.
+   */
+  available(model: EncodingModel): boolean {
+    return this.options.size > 0 && !this.closed && !this.failedVersions.has(failureKey(model));
+  }
+
+  /**
+   * Encodes and runs texts of a light graph in one thread, in one task: the event loop pays
+   * one hop for both (see RunTexts). Rejects if the task fails; the caller falls back and
+   * reports it with `reportFailure`.
+   */
+  classify(model: RunningModel, inputs: readonly TextInput[]): Promise<ClassifiedBatch> {
+    const task: EncodeTask = { ...this.encodeTask(model, inputs), run: model.run };
+    return this.pool().run(task) as Promise<ClassifiedBatch>;
+  }
+
+  /**
+   * Loads the model's preprocessor (and, for a light graph, its session) in every thread, so
+   * no request pays for it.
+   */
+  async warm(model: EncodingModel | RunningModel): Promise<void> {
     if (this.options.size === 0) return;
     const probe = [model.name.padEnd(MIN_OFFLOAD_CHARS, ' x')];
+    const task = (): Promise<unknown> =>
+      'run' in model ? this.classify(model, probe) : this.run(model, probe);
     try {
-      await Promise.all(Array.from({ length: this.options.size }, () => this.run(model, probe)));
+      await Promise.all(Array.from({ length: this.options.size }, task));
     } catch (error) {
       this.reportFailure(model, error);
     }
   }
 
+  /** Tells the threads to release what they loaded for a released version. */
+  forget(model: EncodingModel): void {
+    if (this.piscina === undefined || this.closed) return;
+    if (this.forgets === undefined) {
+      this.forgets = new BroadcastChannel(FORGET_CHANNEL);
+      this.forgets.unref();
+    }
+    const message: ForgetMessage = { dir: model.dir, version: model.version };
+    this.forgets.postMessage(message);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.forgets?.close();
     const pool = this.piscina;
     this.piscina = undefined;
     await pool?.destroy();
   }
 
   private offloads(model: EncodingModel, inputs: readonly TextInput[], alone: boolean): boolean {
-    if (this.options.size === 0 || this.closed || this.failedVersions.has(failureKey(model))) {
-      return false;
-    }
+    if (!this.available(model)) return false;
     if (alone && inputs.length === 1) return false;
     let chars = 0;
     for (const input of inputs) chars += charsOf(input);
@@ -174,18 +221,16 @@ export class TokenizerPool {
   }
 
   private run(model: EncodingModel, inputs: readonly TextInput[]): Promise<EncodedBatch> {
-    const task: EncodeTask = {
-      dir: model.dir,
-      version: model.version,
-      maxLength: model.maxSequenceLength,
-      inputs,
-    };
-    return this.pool().run(task);
+    return this.pool().run(this.encodeTask(model, inputs)) as Promise<EncodedBatch>;
   }
 
-  private pool(): Piscina<EncodeTask, EncodedBatch> {
+  private encodeTask(model: EncodingModel, inputs: readonly TextInput[]): EncodeTask {
+    return { dir: model.dir, version: model.version, maxLength: model.maxSequenceLength, inputs };
+  }
+
+  private pool(): Piscina<EncodeTask, TaskResult> {
     if (this.piscina !== undefined) return this.piscina;
-    const pool = new Piscina<EncodeTask, EncodedBatch>({
+    const pool = new Piscina<EncodeTask, TaskResult>({
       filename: this.options.script(),
       minThreads: this.options.size,
       maxThreads: this.options.size,
@@ -201,15 +246,17 @@ export class TokenizerPool {
     return pool;
   }
 
-  private reportFailure(model: EncodingModel, error: unknown): void {
+  /** Turns the threads off for the version after a failed task, with one warning. */
+  reportFailure(model: EncodingModel, error: unknown): void {
     if (this.closed) return; // tasks cut short by close(): nothing is wrong with the threads
     // One failure turns the pool off for the version: every later task would fail the same way.
     const key = failureKey(model);
     if (this.failedVersions.has(key)) return;
     this.failedVersions.add(key);
+    const where = 'run' in model ? 'tokenized and run' : 'tokenized';
     this.logger.warn(
       `Tokenizer thread failed for ${model.name} (${(error as Error).message}); ` +
-        'its texts are tokenized on the event loop instead',
+        `its texts are ${where} on the event loop instead`,
     );
   }
 }
@@ -226,4 +273,10 @@ export function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
     chunks.push(items.slice(start, end));
   }
   return chunks;
+}
+
+/** A tokenizer thread per core, if there is a second core to run them beside the event loop. */
+export function defaultTokenizerThreads(): number {
+  const { cores } = cpuBudget();
+  return cores >= 2 ? cores : 0;
 }

@@ -1,5 +1,18 @@
 import type { TextInput } from '../inference.types';
 import type { EncodedText, Preprocessor } from '../preprocessing/preprocessor.interface';
+import type { OnnxSessionOptions } from './onnx-graph';
+
+/**
+ * Where the pool tells its threads that a version was released ({@link ForgetMessage}): piscina
+ * cannot address every thread with a task, but each thread listens on this channel.
+ */
+export const FORGET_CHANNEL = 'sift-tokenizer-forget';
+
+/** Drop what was loaded for this folder and version (its session above all). */
+export interface ForgetMessage {
+  readonly dir: string;
+  readonly version: string;
+}
 
 /** One TokenizerPool task: texts of one model version, encoded by its preprocessor. */
 export interface EncodeTask {
@@ -9,6 +22,27 @@ export interface EncodeTask {
   readonly version: string;
   readonly maxLength: number;
   readonly inputs: readonly TextInput[];
+  /** Also run the model on the encoded texts (a light graph's fused task): see RunSpec. */
+  readonly run?: RunSpec;
+}
+
+/** How a thread runs a light graph on the texts it encoded. */
+export interface RunSpec {
+  readonly graphPath: string;
+  readonly padId: number;
+  /** As the batcher's: texts are run in groups of similar length. */
+  readonly maxPaddingFraction: number;
+  readonly session: OnnxSessionOptions;
+}
+
+/** A fused task's answer: logits row i is text i's; see TextsRun. */
+export interface ClassifiedBatch {
+  readonly logits: Float32Array;
+  readonly width: number;
+  readonly truncated: Uint8Array;
+  readonly paddedTokens: number;
+  /** Time the thread spent encoding, for the tokenize metric. */
+  readonly encodeMs: number;
 }
 
 /** The encoded texts, packed: text i's ids are ids[offsets[i] .. offsets[i + 1]). */
