@@ -66,14 +66,14 @@ export class InferenceMetrics implements InferenceObserver {
     });
     this.inferenceDuration = new Histogram({
       name: 'nlp_inference_duration_seconds',
-      help: 'Duration of one ONNX run',
+      help: 'Duration of one ONNX run (in the tokenizer threads: the texts encoded and run, hop included)',
       labelNames: ['model'],
       buckets: INFERENCE_BUCKETS,
       registers,
     });
     this.tokenizeDuration = new Histogram({
       name: 'nlp_tokenize_duration_seconds',
-      help: 'Time to tokenize the texts of one request, on the event loop or in tokenizer threads (their queue included)',
+      help: 'Time to tokenize the texts of one request, on the event loop or in tokenizer threads (their queue included); for a light graph run in the threads, the encoding of one run',
       buckets: TOKENIZE_BUCKETS,
       registers,
     });
