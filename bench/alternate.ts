@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChildProcesses, freePort, waitUntilReady } from './child-processes';
 import { runLoad } from './load-generator';
-import { MODELS_DIR, REPO_ROOT, ensureModel } from './servers';
+import { REPO_ROOT, ensureModel, siftEnvironment } from './servers';
 import { distinctBodies, loadBenchTexts } from './text-sets';
 
 const SERVER_READY_TIMEOUT_MS = 180_000;
@@ -81,20 +81,7 @@ async function main(): Promise<void> {
           variant.label,
           process.execPath,
           [join(variant.dist, 'main.js')],
-          {
-            ...process.env,
-            NODE_ENV: 'production',
-            HOST: '127.0.0.1',
-            PORT: String(port),
-            RATE_LIMIT: '0',
-            LOG_LEVEL: 'warn',
-            MODELS: model,
-            MODELS_DIR,
-            CACHE_ENABLED: 'false',
-            REDIS_URL: '',
-            DEFAULT_MODEL: '',
-            ...variant.env,
-          },
+          { ...siftEnvironment(port, model, false), ...variant.env },
         );
         const url = `http://127.0.0.1:${port}`;
         await waitUntilReady(child, `${url}/ready`, SERVER_READY_TIMEOUT_MS);

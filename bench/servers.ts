@@ -75,18 +75,16 @@ export function ensureModel(model: string, log: (message: string) => void): void
 }
 
 /**
- * The production server exactly as deployed (node dist/main.js), limited to one model,
- * without rate limiting, with the in-memory cache only (a REDIS_URL in the caller's
- * environment is dropped so numbers do not depend on a network hop).
+ * Sift's environment in every benchmark: one model, no rate limiting, the in-memory cache only
+ * (a REDIS_URL in the caller's environment is dropped so numbers do not depend on a network
+ * hop), and the caller's tuning variables.
  */
-export async function startSift(
-  children: ChildProcesses,
+export function siftEnvironment(
+  port: number,
   model: string,
   cacheEnabled: boolean,
-  profile = false,
-): Promise<RunningServer> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
+): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -99,6 +97,17 @@ export async function startSift(
     REDIS_URL: '',
     DEFAULT_MODEL: '',
   };
+}
+
+/** The production server exactly as deployed (node dist/main.js): see siftEnvironment. */
+export async function startSift(
+  children: ChildProcesses,
+  model: string,
+  cacheEnabled: boolean,
+  profile = false,
+): Promise<RunningServer> {
+  const port = await freePort();
+  const env = siftEnvironment(port, model, cacheEnabled);
   // The profile is written when the process exits; Sift exits cleanly on SIGTERM.
   const profileArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILES_DIR] : [];
   const child = children.start(
