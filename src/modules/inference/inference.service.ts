@@ -23,7 +23,12 @@ import {
   type Prediction,
   type TextInput,
 } from './inference.types';
-import { placementOf, type LoadedModel, type ModelInfo, type VersionInfo } from './model/loaded-model';
+import {
+  describeModel,
+  type LoadedModel,
+  type ModelInfo,
+  type VersionInfo,
+} from './model/loaded-model';
 import { toProbabilities } from './postprocess';
 import { ModelLifecycle } from './repository/model-lifecycle';
 import { RepositoryPoller } from './repository/repository-poller';
@@ -129,21 +134,7 @@ export class InferenceService
     return registry.names().flatMap((name): ModelInfo[] => {
       const model = registry.latest(name);
       if (model === undefined) return [];
-      return [
-        {
-          name: model.name,
-          version: model.version,
-          dtype: model.dtype,
-          labels: model.config.labels,
-          problem_type: model.config.problemType,
-          max_sequence_length: model.maxSequenceLength,
-          provider: model.runner.provider,
-          workers: model.runner.workers,
-          placement: placementOf(model),
-          default: model.name === this.defaultModelName,
-          versions: registry.versions(name),
-        },
-      ];
+      return [describeModel(model, name === this.defaultModelName, registry.versions(name))];
     });
   }
 

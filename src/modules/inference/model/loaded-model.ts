@@ -22,6 +22,27 @@ export function placementOf(model: LoadedModel): ModelPlacement {
   return model.batcher.encodesTexts ? 'tokenizer-threads' : 'event-loop';
 }
 
+/** What `GET /models` shows of a model's latest version. */
+export function describeModel(
+  model: LoadedModel,
+  isDefault: boolean,
+  versions: readonly VersionInfo[],
+): ModelInfo {
+  return {
+    name: model.name,
+    version: model.version,
+    dtype: model.dtype,
+    labels: model.config.labels,
+    problem_type: model.config.problemType,
+    max_sequence_length: model.maxSequenceLength,
+    provider: model.runner.provider,
+    workers: model.runner.workers,
+    placement: placementOf(model),
+    default: isDefault,
+    versions,
+  };
+}
+
 /** Triton's model states, as the repository index reports them. */
 export type VersionState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
 
