@@ -108,6 +108,11 @@ describe.each(DOCKERFILES)('%s', (file) => {
     expect(envValue(finalStage(model), 'NODE_ENV')).toBe('production');
   });
 
+  it("caps glibc's malloc arenas, so model loads and unloads do not ratchet RSS up", () => {
+    // The same cap as test/lifecycle/load-unload-memory.e2e-spec.ts, which measures it.
+    expect(envValue(finalStage(model), 'MALLOC_ARENA_MAX')).toBe('2');
+  });
+
   it('sets only variables the app reads (or known non-app ones)', () => {
     expect(unknownVariables(model.stages.flatMap(envNames))).toEqual([]);
   });

@@ -17,11 +17,12 @@ interface Measurement {
  * bert-bench (the generated 4-layer BERT) loaded and unloaded again and again: its sessions,
  * worker threads and batcher must really go each time, or RSS grows by a model per cycle.
  *
- * It runs in a real server process of its own, with glibc's arena count capped
- * (MALLOC_ARENA_MAX=2). Without the cap, glibc keeps a per-thread arena behind each cycle's
- * ONNX Runtime threads until its cap of 8 per core is reached: measured in the Jest process,
- * 553 -> 1,129 MB over 20 cycles first in the full suite and 516 -> 853 MB alone, growth that
- * depends on which threads ran, not on what leaked. Capped, the same cycles went 449 -> 519 MB.
+ * It runs in a real server process of its own, with glibc's arena cap that the images set
+ * (MALLOC_ARENA_MAX=2). In the Jest process the RSS bound was flaky: glibc keeps a per-thread
+ * arena behind each cycle's ONNX Runtime threads until its cap of 8 per core is reached, and
+ * Jest's own threads share them: 553 -> 1,129 MB over 20 cycles first in the full suite, 516 ->
+ * 853 MB alone, growth that depends on which threads ran, not on what leaked. A server process
+ * measured 416 -> 528 MB uncapped and 402 -> 481 MB capped.
  */
 describe('load/unload cycles of bert-bench', () => {
   let child: ChildProcess | undefined;

@@ -13,6 +13,7 @@ const APP_VARIABLES: ReadonlySet<string> = new Set(ENV_VARIABLES);
 export const NON_APP_VARIABLES: ReadonlySet<string> = new Set([
   'NODE_ENV', // Node and libraries: production mode
   'ONNXRUNTIME_NODE_INSTALL', // onnxruntime-node's install script: skip the CUDA download
+  'MALLOC_ARENA_MAX', // glibc: cap the per-thread malloc arenas ONNX Runtime's threads leave behind
 ]);
 
 /** Names that are neither app configuration nor a known non-app variable. */
