@@ -170,6 +170,14 @@ between mean confidence and accuracy is averaged, weighted by its size. Also in 
   (\`Happy new year!\`, \`Thank you!\`, \`Happy birthday! Hope you have a great day.\`) read like the
   2002 spam in this corpus and are still scored spam, some above 0.95: here such phrases mostly are
   spam, and a temperature softens scores but never changes which label wins.
+- Everyday personal messages are the model's weak spot: 15 of the 25 short ham messages in
+  \`test/fixtures/everyday-messages.ts\` come out ham (all 15 spam ones come out spam). The training
+  ham is mailing-list mail, where greetings, thanks and wishes, requests to "you" and exclamation
+  marks are signs of spam: "thank you" occurs in 10.7% of the training spam and 1.1% of the ham,
+  "hello" in 4.9% and 1.9%, "your" in 78% and 30%, "!" in 79% and 33%. Variations that keep to
+  this corpus (crops of the sender's own words without quotes and signatures, smaller initial
+  embeddings, twice the crops) moved that count by two at most and lowered held-out F1; such
+  messages need ham of their kind to learn from.
 - A bag of words: word order is ignored, and an adversary who knows the vocabulary can dilute a
   message with ham-like words.
 - Mailing-list footers and signatures stay in the bodies; some of them correlate with a class in this
