@@ -20,3 +20,6 @@ process.on('message', (message) => {
   };
   collect();
 });
+
+// A test process that dies without its afterAll must not leave this server running.
+process.on('disconnect', () => process.exit(1));
