@@ -1,7 +1,8 @@
-// `npm test` runs this first (the `pretest` script): the suites talk to a real Redis, validate
-// the metrics exposition with Prometheus' promtool, drive a real browser and put HAProxy in
-// front of a local cluster, so a missing prerequisite is named here once, with its install
-// command, instead of failing many suites.
+// `npm test` runs this first (chained in its script, since .npmrc's ignore-scripts skips
+// pre-scripts): the suites talk to a real Redis, validate the metrics exposition with
+// Prometheus' promtool, drive a real browser and put HAProxy in front of a local cluster, so a
+// missing prerequisite is named here once, with its install command, instead of failing many
+// suites.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
