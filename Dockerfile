@@ -10,7 +10,8 @@ ARG NODE_IMAGE=node:22.23.3-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # The CPU binaries ship inside onnxruntime-node; its postinstall would download CUDA ones.
-# package.json's allowScripts denies it on npm 11.16+; the variable also covers Node 22's npm 10.
+# The copied .npmrc (ignore-scripts) already keeps it from running; the variable stays as a
+# second guard should a build ever run npm without that file.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund

@@ -1,7 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { freePort } from '../helpers/processes';
+import { ensureBuild, freePort } from '../helpers/processes';
 import { REPO_ROOT, COMBINED_MODELS_DIR } from '../helpers/test-app';
 
 async function waitForReady(baseUrl: string, child: ChildProcess): Promise<void> {
@@ -34,10 +33,7 @@ describe('graceful shutdown of the real process', () => {
   let child: ChildProcess | undefined;
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'ensure-build.mjs')], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-    });
+    ensureBuild();
   });
 
   afterAll(() => {

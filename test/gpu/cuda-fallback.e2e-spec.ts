@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, SHIPPED_MODELS_DIR, startTestApp } from '../helpers/test-app';
+import { ensureBuild } from '../helpers/processes';
+import { SHIPPED_MODELS_DIR, startTestApp } from '../helpers/test-app';
 import { runGpuInstall, StagedApp, startStagedServer, type RunningServer } from './gpu-stage';
 
 // These tests are about hosts without an NVIDIA GPU (every developer machine and CI here);
@@ -114,10 +114,7 @@ describeWithoutGpu('EXECUTION_PROVIDERS=cuda,cpu on a host without a GPU', () =>
   let reference: Map<string, Result[]>;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'ensure-build.mjs')], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-    });
+    ensureBuild();
     reference = await cpuReference();
   }, 300_000);
 

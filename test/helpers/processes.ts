@@ -2,10 +2,10 @@ import { createClient } from '@redis/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../tools/cluster/local-cluster';
+import { ensureBuild, freePort } from '../../tools/cluster/local-cluster';
 
-// The local cluster harness holds the one free-port helper; tests import it from here.
-export { freePort };
+// The local cluster harness holds the free-port and build helpers; tests import them from here.
+export { ensureBuild, freePort };
 
 /** Polls until `condition` holds; throws after `timeoutMs`. A wait, never a timed assertion. */
 export async function waitFor(

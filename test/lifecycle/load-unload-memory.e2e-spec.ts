@@ -1,7 +1,7 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { freePort, waitFor } from '../helpers/processes';
+import { ensureBuild, freePort, waitFor } from '../helpers/processes';
 import { COMBINED_MODELS_DIR, REPO_ROOT } from '../helpers/test-app';
 import { ADMIN, ADMIN_API_KEY } from './versioned-models';
 
@@ -29,10 +29,7 @@ describe('load/unload cycles of bert-bench', () => {
   let baseUrl = '';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'ensure-build.mjs')], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-    });
+    ensureBuild();
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const server = fork(join(REPO_ROOT, 'dist', 'main.js'), [], {
@@ -85,11 +82,22 @@ describe('load/unload cycles of bert-bench', () => {
     return response.status;
   }
 
-  async function measure(): Promise<Measurement> {
+  /** The server's memory after full collections; fails at once if the server dies instead. */
+  function measure(): Promise<Measurement> {
     const server = child!;
-    const reply = once(server, 'message') as Promise<[Measurement]>;
-    server.send('measure');
-    return (await reply)[0];
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => {
+        server.off('message', onMessage);
+        reject(new Error(`the server exited (${String(code)}) instead of reporting its memory`));
+      };
+      const onMessage = (message: unknown) => {
+        server.off('exit', onExit);
+        resolve(message as Measurement);
+      };
+      server.once('exit', onExit);
+      server.once('message', onMessage);
+      server.send('measure');
+    });
   }
 
   it(`releases every thread and object of each of ${CYCLES} cycles; RSS stays bounded`, async () => {

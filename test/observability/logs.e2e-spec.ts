@@ -1,7 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { freePort } from '../helpers/processes';
+import { ensureBuild, freePort } from '../helpers/processes';
 import { REPO_ROOT, SHIPPED_MODELS_DIR } from '../helpers/test-app';
 
 /** Liveness, readiness and scrape routes, ours and KServe V2's. */
@@ -28,10 +27,7 @@ interface PinoLine {
  */
 describe('the production process logs', () => {
   beforeAll(() => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'ensure-build.mjs')], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-    });
+    ensureBuild();
   });
 
   it('as pino JSON lines only, with one "listening" line per address and no Nest format', async () => {

@@ -28,13 +28,9 @@ export function cpuBudget(cpuMaxFile = CGROUP_CPU_MAX): CpuBudget {
     limit = undefined;
   }
   const cpus = availableParallelism();
-  return limit === undefined || limit >= cpus
-    ? { cores: cpus, limited: false }
-    : { cores: limit, limited: true };
+  return { cores: limit === undefined ? cpus : Math.min(limit, cpus) };
 }
 
 export interface CpuBudget {
   readonly cores: number;
-  /** True when a container limit, not the machine, sets `cores`. */
-  readonly limited: boolean;
 }

@@ -6,7 +6,7 @@ const TWO_CORES: SessionPlanInput = {
   workers: 2,
   intraOpThreads: 0,
   interOpThreads: 0,
-  cpu: { cores: 2, limited: false },
+  cpu: { cores: 2 },
 };
 
 describe('planSessions', () => {
@@ -18,17 +18,17 @@ describe('planSessions', () => {
   });
 
   it('caps every session by a container CPU limit', () => {
-    const plan = planSessions({ ...TWO_CORES, workers: 2, cpu: { cores: 4, limited: true } });
+    const plan = planSessions({ ...TWO_CORES, workers: 2, cpu: { cores: 4 } });
     expect(plan.shared.intraOpThreads).toBe(2);
     expect(plan.solo?.intraOpThreads).toBe(4);
-    const single = planSessions({ ...TWO_CORES, workers: 1, cpu: { cores: 3, limited: true } });
+    const single = planSessions({ ...TWO_CORES, workers: 1, cpu: { cores: 3 } });
     expect(single.shared.intraOpThreads).toBe(3);
     expect(single.solo).toBeUndefined();
   });
 
   it('needs no solo session with one worker or one core', () => {
     expect(planSessions({ ...TWO_CORES, workers: 1 }).solo).toBeUndefined();
-    expect(planSessions({ ...TWO_CORES, cpu: { cores: 1, limited: false } }).solo).toBeUndefined();
+    expect(planSessions({ ...TWO_CORES, cpu: { cores: 1 } }).solo).toBeUndefined();
   });
 
   it('uses ORT_INTRA_OP_THREADS as given, for every session', () => {
