@@ -56,3 +56,11 @@ export function int8Tensor(
     rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
   };
 }
+
+export function uint8Tensor(
+  name: string,
+  data: Uint8Array,
+  dims: readonly number[],
+): onnx.ITensorProto {
+  return { name, dataType: DataType.UINT8, dims: [...dims], rawData: data };
+}

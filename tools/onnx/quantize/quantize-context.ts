@@ -1,7 +1,22 @@
 import { onnx } from 'onnx-proto';
 
-import { quantizeSymmetric, transpose } from './int8-weights';
-import { dimsOf, floatTensor, int8Tensor, isExternal, readFloatTensor } from './onnx-tensors';
+import {
+  INT8_LIMIT,
+  type Int8Weight,
+  quantizeSymmetric,
+  transpose,
+  UINT8_ZERO_POINT,
+  type WeightFormat,
+  weightLimit,
+} from './int8-weights';
+import {
+  dimsOf,
+  floatTensor,
+  int8Tensor,
+  isExternal,
+  readFloatTensor,
+  uint8Tensor,
+} from './onnx-tensors';
 
 /** The int8 form of one constant weight, as initializer names. */
 export interface QuantizedWeightNames {
@@ -41,7 +56,11 @@ export class QuantizeContext {
   private readonly weights = new Map<string, QuantizedWeightNames>();
   private readonly activations = new Map<string, QuantizedActivationNames>();
 
-  constructor(graph: onnx.IGraphProto) {
+  constructor(
+    graph: onnx.IGraphProto,
+    /** How MatMul/Gemm weights are stored; Gather tables are always full-range int8. */
+    private readonly weightFormat: WeightFormat = 'int7',
+  ) {
     const inputs = new Set((graph.input ?? []).map((i) => i.name ?? ''));
     for (const t of graph.initializer ?? []) {
       this.taken.add(t.name ?? '');
@@ -91,23 +110,27 @@ export class QuantizeContext {
     const { dims, data } = readFloatTensor(tensor);
     const [rows, columns] = layout.transposed ? [dims[1], dims[0]] : [dims[0], dims[1]];
     const kn = layout.transposed ? transpose(data, dims[0], dims[1]) : data;
-    const q = quantizeSymmetric(kn, columns, layout.perColumn);
+    const format = this.weightFormat;
+    const q = quantizeSymmetric(kn, columns, layout.perColumn, weightLimit(format));
     const scaleDims = layout.perColumn ? [columns] : [];
-    const names = this.addWeight(name, q.values, [rows, columns], q.scales, scaleDims, layout);
+    const names = this.addWeight(name, q, [rows, columns], scaleDims, layout, format);
     this.weights.set(key, names);
     return names;
   }
 
-  /** The int8 form of a table read by `Gather`, one scale per tensor. */
+  /**
+   * The int8 form of a table read by `Gather`, one scale per tensor. Full range: its rows are
+   * only dequantized, never multiplied in integers, so no kernel can saturate on them.
+   */
   tableWeight(tensor: onnx.ITensorProto): QuantizedWeightNames {
     const name = tensor.name ?? '';
     const key = `${name}|table`;
     const known = this.weights.get(key);
     if (known) return known;
     const { dims, data } = readFloatTensor(tensor);
-    const q = quantizeSymmetric(data, 1, false);
+    const q = quantizeSymmetric(data, 1, false, INT8_LIMIT);
     const layout = { transposed: false, perColumn: false, factor: 1 };
-    const names = this.addWeight(name, q.values, dims, q.scales, [], layout);
+    const names = this.addWeight(name, q, dims, [], layout, 'int8');
     this.weights.set(key, names);
     return names;
   }
@@ -133,23 +156,30 @@ export class QuantizeContext {
 
   private addWeight(
     name: string,
-    values: Int8Array,
+    { values, scales }: Int8Weight,
     dims: readonly number[],
-    scales: Float32Array,
     scaleDims: readonly number[],
     layout: WeightLayout,
+    format: WeightFormat,
   ): QuantizedWeightNames {
     this.replaced.add(name);
     const suffix = layout.transposed ? '_transposed' : '';
     const valuesName = this.fresh(`${name}${suffix}_quantized`);
-    this.added.push(int8Tensor(valuesName, values, dims));
+    const zeroPoint = this.fresh(`${name}${suffix}_zero_point`);
+    if (format === 'uint8') {
+      const shifted = Uint8Array.from(values, (q) => q + UINT8_ZERO_POINT);
+      this.added.push(uint8Tensor(valuesName, shifted, dims));
+      const zeros = new Uint8Array(scales.length).fill(UINT8_ZERO_POINT);
+      this.added.push(uint8Tensor(zeroPoint, zeros, scaleDims));
+    } else {
+      this.added.push(int8Tensor(valuesName, values, dims));
+      this.added.push(int8Tensor(zeroPoint, new Int8Array(scales.length), scaleDims));
+    }
     const scale = this.addFloat(
       `${name}${suffix}_scale`,
       scales.map((s) => s * layout.factor),
       scaleDims,
     );
-    const zeroPoint = this.fresh(`${name}${suffix}_zero_point`);
-    this.added.push(int8Tensor(zeroPoint, new Int8Array(scales.length), scaleDims));
     return { values: valuesName, scale, zeroPoint };
   }
 }

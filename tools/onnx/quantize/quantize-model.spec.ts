@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 import { SeededRandom } from '../../common/seeded-random';
 import { GraphBuilder, OnnxAttr } from '../graph-builder';
 import { QuantizeRefusedError, quantizeModel } from './quantize-model';
-import { INT8_LIMIT, transpose } from './int8-weights';
+import { INT7_LIMIT, INT8_LIMIT, transpose, UINT8_ZERO_POINT } from './int8-weights';
 
 const K = 48;
 const N = 24;
@@ -75,6 +75,17 @@ async function optimizedOpTypes(bytes: Uint8Array): Promise<string[]> {
   }
 }
 
+/** The stored values of one initializer, as signed weights (uint8 ones shifted back). */
+function storedWeights(bytes: Uint8Array, name: string): number[] {
+  const tensor = onnx.ModelProto.decode(bytes).graph?.initializer?.find((t) => t.name === name);
+  const raw = tensor?.rawData ?? new Uint8Array();
+  if (tensor?.dataType === onnx.TensorProto.DataType.UINT8)
+    return Array.from(raw, (v) => v - UINT8_ZERO_POINT);
+  return Array.from(new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+}
+
+const largest = (values: readonly number[]): number => Math.max(...values.map(Math.abs));
+
 function opTypes(bytes: Uint8Array): string[] {
   return onnx.ModelProto.decode(bytes).graph?.node?.map((n) => n.opType ?? '') ?? [];
 }
@@ -111,7 +122,11 @@ describe(quantizeModel.name, () => {
     ]);
     expect(result.quantized).toEqual([{ name: 'dense', opType: 'MatMul', weight: 'w' }]);
     expect(await optimizedOpTypes(result.bytes)).toEqual(['DynamicQuantizeMatMul']);
-    const sw = maxAbs(w) / INT8_LIMIT;
+    // 7-bit weights: a pair of uint8 × int8 products stays inside int16 (2·255·63 ≤ 32,767),
+    // so VPMADDUBSW (AVX2, AVX-512 without VNNI) cannot saturate and the bound holds on any CPU.
+    expect(largest(storedWeights(result.bytes, 'w_quantized'))).toBe(INT7_LIMIT);
+    expect(2 * 255 * INT7_LIMIT).toBeLessThanOrEqual(32767);
+    const sw = maxAbs(w) / INT7_LIMIT;
     expectWithin(
       await run(result.bytes, x, [ROWS, K]),
       await run(float, x, [ROWS, K]),
@@ -119,8 +134,10 @@ describe(quantizeModel.name, () => {
     );
   });
 
-  it('gives each output column its own scale with perChannel', async () => {
+  it('gives each output column its own scale with perChannel, within the bound on any CPU', async () => {
     // Column n grows with n, so one shared scale would waste most of the small columns' range.
+    // With full-range int8 weights these columns saturated ONNX Runtime's AVX2 kernel (outputs
+    // 0.60 and 1.02 off); 7-bit weights keep every host's integers exact.
     const w = random.normalArray(K * N, 0.05).map((v, i) => v * (1 + (i % N)));
     const float = denseGraph(w).toBytes();
 
@@ -133,7 +150,35 @@ describe(quantizeModel.name, () => {
     expectWithin(
       await run(result.bytes, x, [ROWS, K]),
       await run(float, x, [ROWS, K]),
-      matMulBound(x, w, (n) => maxAbs(w, n, N) / INT8_LIMIT),
+      matMulBound(x, w, (n) => maxAbs(w, n, N) / INT7_LIMIT),
+    );
+  });
+
+  it.each([
+    ['int8', ['DynamicQuantizeMatMul']],
+    ['uint8', ['DynamicQuantizeMatMul']],
+  ] as const)('stores full-range %s weights on request, within the bound', async (format, ops) => {
+    // Signs alternate along K, so any two neighbouring products have opposite signs and their
+    // sum stays within 255·127: no kernel can saturate, whatever CPU runs this test.
+    const w = random
+      .normalArray(K * N, 0.05)
+      .map((v, i) => Math.abs(v) * (Math.floor(i / N) % 2 === 0 ? 1 : -1));
+    const float = denseGraph(w).toBytes();
+
+    const result = quantizeModel(float, { weightFormat: format });
+
+    const type = onnx.ModelProto.decode(result.bytes).graph?.initializer?.find(
+      (t) => t.name === 'w_quantized',
+    )?.dataType;
+    const { INT8, UINT8 } = onnx.TensorProto.DataType;
+    expect(type).toBe(format === 'uint8' ? UINT8 : INT8);
+    expect(largest(storedWeights(result.bytes, 'w_quantized'))).toBe(INT8_LIMIT);
+    expect(await optimizedOpTypes(result.bytes)).toEqual(ops);
+    const sw = maxAbs(w) / INT8_LIMIT;
+    expectWithin(
+      await run(result.bytes, x, [ROWS, K]),
+      await run(float, x, [ROWS, K]),
+      matMulBound(x, w, () => sw),
     );
   });
 
@@ -157,7 +202,7 @@ describe(quantizeModel.name, () => {
     expect(opTypes(result.bytes)).toContain('MatMulInteger');
     expect(opTypes(result.bytes)).not.toContain('Gemm');
     const w = transpose(wt, N, K);
-    const sw = maxAbs(w) / INT8_LIMIT;
+    const sw = maxAbs(w) / INT7_LIMIT;
     expectWithin(
       await run(result.bytes, x, [ROWS, K]),
       await run(float, x, [ROWS, K]),

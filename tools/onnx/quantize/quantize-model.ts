@@ -1,6 +1,7 @@
 import { onnx } from 'onnx-proto';
 
 import { type NodeRewrite, rewriteGather, rewriteGemm, rewriteMatMul } from './node-rewrites';
+import type { WeightFormat } from './int8-weights';
 import { isExternal } from './onnx-tensors';
 import { QuantizeContext } from './quantize-context';
 
@@ -10,6 +11,11 @@ export interface QuantizeOptions {
   readonly perChannel?: boolean;
   /** Node names to leave float. */
   readonly exclude?: readonly string[];
+  /**
+   * How MatMul/Gemm weights are stored (default `int7`, right on every CPU); see
+   * {@link WeightFormat} and `docs/performance.md` for the measurements behind the default.
+   */
+  readonly weightFormat?: WeightFormat;
 }
 
 /** One node the rewrite touched or passed over. */
@@ -56,7 +62,8 @@ const REWRITES: Readonly<Record<string, NodeRewrite>> = {
 
 /**
  * Dynamic int8 quantization of an ONNX model, in the manner of ONNX Runtime's
- * `quantize_dynamic`: constant MatMul/Gemm weights become symmetric int8 with activations
+ * `quantize_dynamic` with `reduce_range`: constant MatMul/Gemm weights become symmetric 7-bit
+ * int8 (see {@link WeightFormat} for the other formats) with activations
  * quantized at run time, and constant tables read by Gather become int8 + DequantizeLinear.
  * Everything else is copied unchanged. Throws {@link QuantizeRefusedError} for graphs it cannot
  * rewrite safely.
@@ -69,7 +76,7 @@ export function quantizeModel(bytes: Uint8Array, options: QuantizeOptions = {}):
   const graphNodes = graph.node ?? [];
 
   const exclude = new Set(options.exclude ?? []);
-  const ctx = new QuantizeContext(graph);
+  const ctx = new QuantizeContext(graph, options.weightFormat ?? 'int7');
   const nodes: onnx.INodeProto[] = [];
   const quantized: QuantizeNodeReport[] = [];
   const skipped: QuantizeNodeReport[] = [];
