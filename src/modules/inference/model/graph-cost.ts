@@ -34,8 +34,12 @@ export function isLightGraph(cost: GraphCost): boolean {
  * buffer: 10–40 ms for bert-bench's 33 MB); the read itself is asynchronous.
  */
 export async function readGraphCost(graphPath: string): Promise<GraphCost> {
-  const model = onnx.ModelProto.decode(await readFile(graphPath));
-  return graphCost(model.graph ?? {});
+  return graphCost(await readGraph(graphPath));
+}
+
+/** Decodes a model file's graph, for the structural reads here and in int8-weight-range.ts. */
+export async function readGraph(graphPath: string): Promise<onnx.IGraphProto> {
+  return onnx.ModelProto.decode(await readFile(graphPath)).graph ?? {};
 }
 
 /** The cost of one decoded graph (exported for tests on built graphs). */

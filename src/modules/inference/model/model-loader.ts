@@ -6,7 +6,8 @@ import type { ModelRunner } from '../runtime/model-runner.interface';
 import type { OnnxSessionOptions } from '../runtime/onnx-graph';
 import { OnnxModelRunner } from '../runtime/onnx-model-runner';
 import { WorkerPoolRunner } from '../runtime/worker-pool-runner';
-import { isLightGraph, readGraphCost, type GraphCost } from './graph-cost';
+import { graphCost, isLightGraph, readGraph, type GraphCost } from './graph-cost';
+import { fullRangeInt8Weights } from './int8-weight-range';
 import { readModelConfig, type ModelConfig } from './model-config';
 import { relabel, type ModelPolicy } from '../repository/model-policy';
 import { computeModelVersion, findGraphFile, graphCandidates } from './model-files';
@@ -36,6 +37,8 @@ export interface PreparedModel {
   readonly cost: GraphCost;
   /** A light graph: it runs on the event loop under `auto` placement and batches without a token cap. */
   readonly light: boolean;
+  /** int8 weights that can saturate U8S8 kernels on CPUs without VNNI (int8-weight-range.ts). */
+  readonly fullRangeInt8Weights: readonly string[];
 }
 
 export interface WorkerPoolPlan {
@@ -104,13 +107,14 @@ export async function prepareModel(
   const graphFile = graphPath.slice(dir.length + 1);
   const prove = (runner: ModelRunner, runs: number) =>
     proveRunner(runner, runs, preprocessor, config.labels.length, dir, graphFile);
-  const cost = await readGraphCost(graphPath).catch((error: unknown) => {
+  const graph = await readGraph(graphPath).catch((error: unknown) => {
     throw new ModelLoadError(
       dir,
       graphFile,
       `not a readable ONNX graph (${(error as Error).message})`,
     );
   });
+  const cost = graphCost(graph);
   const light = isLightGraph(cost);
   const onEventLoop =
     runnerOptions.placement === 'event-loop' || (runnerOptions.placement === 'auto' && light);
@@ -149,6 +153,7 @@ export async function prepareModel(
     runner,
     cost,
     light,
+    fullRangeInt8Weights: fullRangeInt8Weights(graph),
   };
 }
 

@@ -3,6 +3,7 @@ import type { AppConfig } from '../../../config';
 import type { RunTexts } from '../batching/batcher.types';
 import { DynamicBatcher } from '../batching/dynamic-batcher';
 import type { InferenceObserver } from '../inference.types';
+import { saturationWarning } from '../model/int8-weight-range';
 import type { LoadedModel } from '../model/loaded-model';
 import {
   prepareModel,
@@ -11,6 +12,7 @@ import {
   type VersionSource,
 } from '../model/model-loader';
 import { cpuBudget } from '../runtime/cpu-budget';
+import { type CpuFeatures, readCpuFeatures } from '../runtime/cpu-features';
 import type { OnnxSessionOptions } from '../runtime/onnx-graph';
 import { planSessions } from '../runtime/session-plan';
 import { resolveWorkerScript } from '../runtime/worker-script';
@@ -81,6 +83,8 @@ export class VersionLoader {
     private readonly config: AppConfig,
     private readonly observer: InferenceObserver | undefined,
     private readonly textRunners?: TextRunnerFactory,
+    /** The processor's int8 facts; a parameter so a test can stand on a CPU without VNNI. */
+    private readonly cpu: () => CpuFeatures = readCpuFeatures,
   ) {}
 
   async load(source: VersionSource): Promise<LoadedModel> {
@@ -92,6 +96,15 @@ export class VersionLoader {
         `${source.dir}: falling back to the "${prepared.runner.provider}" execution provider (${prepared.runner.fallbacks.join('; ')})`,
       );
     }
+    const saturation =
+      prepared.runner.provider === 'cpu'
+        ? saturationWarning(
+            prepared.name,
+            prepared.fullRangeInt8Weights,
+            this.cpu().u8s8Saturates,
+          )
+        : undefined;
+    if (saturation !== undefined) this.logger.warn(saturation);
     const seconds = (performance.now() - started) / 1000;
     // A light graph under `auto` placement on CPU also runs in the tokenizer threads under
     // load, where encoding and running cost the event loop one hop (see InferenceService).
