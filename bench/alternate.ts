@@ -13,6 +13,8 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+
+import { describeCpu } from '../src/modules/inference/runtime/cpu-features';
 import { ChildProcesses, freePort, waitUntilReady } from './child-processes';
 import { runLoad } from './load-generator';
 import { REPO_ROOT, ensureModel, siftEnvironment } from './servers';
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     .map((raw) => positiveInteger(raw, 'concurrency'));
   const model = values.model;
   ensureModel(model, (message) => console.log(message));
+  console.log(`CPU: ${describeCpu()}`);
   const texts = loadBenchTexts();
   const rates = new Map<string, number[]>();
 

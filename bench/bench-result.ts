@@ -33,6 +33,8 @@ export interface ModelFootprint {
 export interface MachineInfo {
   readonly cpus: number;
   readonly cpuModel: string;
+  /** The flags that decide int8 and float kernels (avx2, avx512_vnni…): figures differ by them. */
+  readonly cpuFlags: readonly string[];
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 
+import { describeCpu } from '../src/modules/inference/runtime/cpu-features';
 import { quantizeModel } from '../tools/onnx/quantize/quantize-model';
 import { BenchTokenizer } from './bench-tokenizer';
 import { ensureModel, modelDir } from './servers';
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   const roundSeconds = Number(values['round-seconds']);
   ensureModel(values.model, (message) => console.log(message));
+  console.log(`CPU: ${describeCpu()}`);
   const dir = modelDir(values.model);
   const floatPath = join(dir, 'onnx', 'model.onnx');
   const quantizedPath = join(dir, 'onnx', 'model_quantized.onnx');

@@ -65,7 +65,7 @@ export function renderReport(result: BenchResult, jsonPath: string): string {
   const { machine } = result;
   out.push(
     `Sift benchmark (${result.mode}) — ${result.startedAt}`,
-    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
+    `${machine.cpus} × ${machine.cpuModel} (${(machine.cpuFlags ?? []).join(' ') || 'flags unknown'}), ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
       `load average at start ${machine.loadAverageAtStart.map((value) => value.toFixed(2)).join(' ')}`,
     `Sift tuning: ${describeTuning(result.options.siftEnvironment)}`,
     '',

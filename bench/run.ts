@@ -7,6 +7,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+
+import { readCpuFeatures } from '../src/modules/inference/runtime/cpu-features';
 import { parseBenchOptions, USAGE, type BenchOptions } from './bench-options';
 import type {
   BenchResult,
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model ?? 'unknown',
+        cpuFlags: readCpuFeatures().flags,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
         platform: `${process.platform} ${process.arch}`,
