@@ -5,7 +5,10 @@
  * lists the fused kernels ONNX Runtime's optimizer produced for each graph.
  *
  *   tsx bench/quantized-ceiling.ts [--model bert-bench] [--rounds 6] [--round-seconds 2]
- *     [--shapes 300x1,128x8,16x32]
+ *     [--shapes 300x1,128x8,16x32] [--weights int7|int8|uint8] [--per-channel] [--threads N]
+ *
+ * With `--weights` or `--per-channel` the q8 graph is quantized in memory that way, even where
+ * a model_quantized.onnx exists, to compare the quantizer's formats on this CPU.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 
 import { describeCpu } from '../src/modules/inference/runtime/cpu-features';
+import { WEIGHT_FORMATS, type WeightFormat } from '../tools/onnx/quantize/int8-weights';
 import { quantizeModel } from '../tools/onnx/quantize/quantize-model';
 import { BenchTokenizer } from './bench-tokenizer';
 import { ensureModel, modelDir } from './servers';
@@ -120,8 +124,19 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '6' },
       'round-seconds': { type: 'string', default: '2' },
       shapes: { type: 'string', default: DEFAULT_SHAPES },
+      weights: { type: 'string' },
+      'per-channel': { type: 'boolean', default: false },
+      threads: { type: 'string' },
     },
   });
+  const weightFormat = values.weights;
+  if (weightFormat !== undefined && !(WEIGHT_FORMATS as readonly string[]).includes(weightFormat))
+    throw new Error(`--weights: "${weightFormat}" is not one of ${WEIGHT_FORMATS.join(', ')}`);
+  const scheme = {
+    weightFormat: weightFormat as WeightFormat | undefined,
+    perChannel: values['per-channel'],
+  };
+  const chosen = weightFormat !== undefined || scheme.perChannel;
   const rounds = Number(values.rounds);
   const roundSeconds = Number(values['round-seconds']);
   ensureModel(values.model, (message) => console.log(message));
@@ -131,16 +146,20 @@ async function main(): Promise<void> {
   const quantizedPath = join(dir, 'onnx', 'model_quantized.onnx');
   const float = readFileSync(floatPath);
   // The file Sift would serve when there is one; otherwise a fresh in-memory quantization.
-  const quantized = existsSync(quantizedPath)
-    ? readFileSync(quantizedPath)
-    : quantizeModel(float).bytes;
+  const quantized =
+    existsSync(quantizedPath) && !chosen
+      ? readFileSync(quantizedPath)
+      : quantizeModel(float, scheme).bytes;
   console.log(
     `${values.model}: fp32 ${(float.length / 1e6).toFixed(2)} MB, q8 ${(quantized.length / 1e6).toFixed(2)} MB (${((100 * quantized.length) / float.length).toFixed(1)}%)`,
   );
   console.log(`  fused, fp32: ${await fusedOps(float)}`);
   console.log(`  fused, q8:   ${await fusedOps(quantized)}`);
 
-  const options: InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  const options: InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    ...(values.threads === undefined ? {} : { intraOpNumThreads: Number(values.threads) }),
+  };
   const sessions = {
     fp32: await InferenceSession.create(float, options),
     q8: await InferenceSession.create(quantized, options),
