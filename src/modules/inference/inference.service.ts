@@ -10,6 +10,7 @@ import {
 import { InjectConfig, type AppConfig } from '../../config';
 import type { BatcherStats, BatchInput } from './batching/batcher.types';
 import {
+  DefaultModelNotServedError,
   InferenceTimeoutError,
   ModelNotFoundError,
   ModelVersionNotFoundError,
@@ -88,27 +89,30 @@ export class InferenceService
     void this.whenLoaded().catch(() => undefined);
   }
 
-  /** Resolves when every model is loaded and warmed; rejects with the first load error. */
+  /**
+   * Resolves when every model is loaded and warmed and the default model chosen; rejects with
+   * the first error of any of those steps, which `/health` and `/ready` then report.
+   */
   whenLoaded(): Promise<void> {
-    this.loading ??= this.lifecycle.loadConfigured().then(
-      () => {
-        this.defaultModelName = this.pickDefaultModel();
-        this.state = { phase: 'ready' };
-        // In the background: readiness does not wait for it, and until a thread has a model's
-        // tokenizer its tasks wait for the load (tens of milliseconds) instead of failing.
-        for (const model of this.lifecycle.registry.allServing()) {
-          void this.tokenizers.warm(this.textRunners.warmTarget(model));
-        }
-        const seconds = this.config.MODEL_POLL_SECONDS;
-        if (seconds !== undefined && !this.shuttingDown) this.poller.start(seconds);
-      },
-      (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        this.state = { phase: 'failed', error: failure };
-        throw failure;
-      },
-    );
+    this.loading ??= this.load().catch((error: unknown) => {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.state = { phase: 'failed', error: failure };
+      throw failure;
+    });
     return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    await this.lifecycle.loadConfigured();
+    this.defaultModelName = this.pickDefaultModel();
+    this.state = { phase: 'ready' };
+    // In the background: readiness does not wait for it, and until a thread has a model's
+    // tokenizer its tasks wait for the load (tens of milliseconds) instead of failing.
+    for (const model of this.lifecycle.registry.allServing()) {
+      void this.tokenizers.warm(this.textRunners.warmTarget(model));
+    }
+    const seconds = this.config.MODEL_POLL_SECONDS;
+    if (seconds !== undefined && !this.shuttingDown) this.poller.start(seconds);
   }
 
   /** Loaded, not draining, and every model not unloaded on request has a version serving. */
@@ -284,7 +288,7 @@ export class InferenceService
     const names = this.lifecycle.registry.servingNames();
     const requested = this.config.DEFAULT_MODEL;
     if (requested !== undefined) {
-      if (!names.includes(requested)) throw new ModelNotFoundError(requested, names);
+      if (!names.includes(requested)) throw new DefaultModelNotServedError(requested, names);
       return requested;
     }
     if (names.includes(PREFERRED_DEFAULT_MODEL)) return PREFERRED_DEFAULT_MODEL;
