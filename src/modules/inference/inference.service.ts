@@ -30,7 +30,7 @@ import {
   type ModelInfo,
   type VersionInfo,
 } from './model/loaded-model';
-import { toProbabilities } from './postprocess';
+import { argmax, toProbabilities } from './postprocess';
 import { ModelLifecycle } from './repository/model-lifecycle';
 import { RepositoryPoller } from './repository/repository-poller';
 import { versionLabel } from './repository/version-loader';
@@ -210,10 +210,7 @@ export class InferenceService
     const version = versionLabel(model);
     return rows.map(({ logits, truncated: cut }, index): Prediction => {
       const probabilities = toProbabilities(logits, model.config.activation);
-      let best = 0;
-      for (let i = 1; i < probabilities.length; i++) {
-        if (probabilities[i] > probabilities[best]) best = i;
-      }
+      const best = argmax(probabilities);
       const label = model.config.labels[best];
       this.observer?.predicted(model.name, version, label);
       return {
