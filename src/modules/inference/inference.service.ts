@@ -7,10 +7,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { InjectConfig, type AppConfig } from '../../config';
+import { InjectConfig, SHIPPED_DEFAULT_MODEL, type AppConfig } from '../../config';
 import type { BatcherStats, BatchInput } from './batching/batcher.types';
 import {
-  DefaultModelNotServedError,
   InferenceTimeoutError,
   ModelNotFoundError,
   ModelVersionNotFoundError,
@@ -24,6 +23,7 @@ import {
   type Prediction,
   type TextInput,
 } from './inference.types';
+import { chooseDefaultModel } from './model/default-model';
 import {
   describeModel,
   type LoadedModel,
@@ -38,8 +38,6 @@ import { estimateTokens, ThreadTextRunners } from './runtime/thread-text-runners
 import { defaultTokenizerThreads, TokenizerPool } from './runtime/tokenizer-pool';
 import { resolveTokenizerWorkerScript } from './runtime/worker-script';
 import { batchKey } from './text-input';
-
-const PREFERRED_DEFAULT_MODEL = 'spam-en';
 
 type LoadState =
   | { readonly phase: 'loading' }
@@ -104,7 +102,10 @@ export class InferenceService
 
   private async load(): Promise<void> {
     await this.lifecycle.loadConfigured();
-    this.defaultModelName = this.pickDefaultModel();
+    this.defaultModelName = chooseDefaultModel(this.lifecycle.registry.servingNames(), {
+      requested: this.config.DEFAULT_MODEL,
+      preferred: SHIPPED_DEFAULT_MODEL,
+    });
     this.state = { phase: 'ready' };
     // In the background: readiness does not wait for it, and until a thread has a model's
     // tokenizer its tasks wait for the load (tens of milliseconds) instead of failing.
@@ -279,16 +280,5 @@ export class InferenceService
     const { queueDepth, averageRunMs } = model.batcher.stats();
     const runsAhead = Math.ceil(queueDepth / this.config.MAX_BATCH_SIZE);
     return Math.max(1, Math.ceil((runsAhead * averageRunMs) / 1000));
-  }
-
-  private pickDefaultModel(): string {
-    const names = this.lifecycle.registry.servingNames();
-    const requested = this.config.DEFAULT_MODEL;
-    if (requested !== undefined) {
-      if (!names.includes(requested)) throw new DefaultModelNotServedError(requested, names);
-      return requested;
-    }
-    if (names.includes(PREFERRED_DEFAULT_MODEL)) return PREFERRED_DEFAULT_MODEL;
-    return names[0];
   }
 }
