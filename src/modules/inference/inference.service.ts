@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectConfig, SHIPPED_DEFAULT_MODEL, type AppConfig } from '../../config';
-import type { BatcherStats, BatchInput } from './batching/batcher.types';
+import type { BatchInput } from './batching/batcher.types';
 import {
   InferenceTimeoutError,
   ModelNotFoundError,
@@ -222,11 +222,6 @@ export class InferenceService
         truncated: truncated?.[index] ?? cut ?? false,
       };
     });
-  }
-
-  /** Queue statistics of the model's latest version. */
-  batcherStats(modelName: string): BatcherStats | undefined {
-    return this.lifecycle.registry.latest(modelName)?.batcher.stats();
   }
 
   /** Stops taking work and waits (up to `graceMs`) for queued and running texts to finish. */
