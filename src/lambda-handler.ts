@@ -30,6 +30,7 @@ interface Started {
  * Wraps an app factory in a Lambda handler. The app is built on the first invocation and
  * reused by every later one in the same container; concurrent first calls share one build,
  * and a failed build is retried on the next invocation instead of failing the container for good.
+ * A factory that fails must leave nothing running (close what it built): the retry builds anew.
  */
 export function createLambdaHandler(factory: () => Promise<LambdaApp>): LambdaHandler {
   let started: Promise<Started> | undefined;

@@ -22,6 +22,13 @@ const csv = z.string().transform((value) =>
 );
 
 /**
+ * The default model when DEFAULT_MODEL is unset, if it is served: the model this repository
+ * ships, so `npm start` answers with it. Otherwise the first served model is the default (see
+ * chooseDefaultModel); a deployment of other models names its own in DEFAULT_MODEL.
+ */
+export const SHIPPED_DEFAULT_MODEL = 'spam-en';
+
+/**
  * Every environment variable Sift reads, with its default. The README's configuration
  * table mirrors this object; a test keeps the two in step.
  */
@@ -31,6 +38,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   MODELS_DIR: z.string().min(1).default('./models'),
+  // Unset: SHIPPED_DEFAULT_MODEL when served, else the first model of MODELS (by name when
+  // MODELS is empty). Set: it must be served, or loading fails.
   DEFAULT_MODEL: optionalString,
   MODELS: csv.default([]),
   // Unset: every model serves its fp32 graph (model.onnx).

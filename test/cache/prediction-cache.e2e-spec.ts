@@ -83,7 +83,7 @@ describe('prediction cache (memory tier + shared Redis)', () => {
     const fresh = [text('batch new 1'), text('batch new 2')];
     const predict = jest.spyOn(sut.inference, 'predict');
     const mget = jest.spyOn(sut.app.get(RedisConnection).client!, 'mGet');
-    const before = sut.inference.batcherStats(MODEL)!;
+    const before = sut.inference.resolveModel(MODEL).batcher.stats();
 
     const response = await sut.inject({
       method: 'POST',
@@ -103,14 +103,14 @@ describe('prediction cache (memory tier + shared Redis)', () => {
     expect(results[4]).toStrictEqual(results[3]);
     expect(predict).toHaveBeenCalledTimes(1);
     expect(predict.mock.calls[0][1]).toEqual(fresh);
-    expect(sut.inference.batcherStats(MODEL)!.textsRun - before.textsRun).toBe(2);
+    expect(sut.inference.resolveModel(MODEL).batcher.stats().textsRun - before.textsRun).toBe(2);
     // The memory tier answered the known texts; Redis was asked once, for the rest.
     expect(mget).toHaveBeenCalledTimes(1);
   });
 
   it('runs 20 identical concurrent requests as one text in the batcher', async () => {
     const predict = jest.spyOn(sut.inference, 'predict');
-    const before = sut.inference.batcherStats(MODEL)!;
+    const before = sut.inference.resolveModel(MODEL).batcher.stats();
 
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => classify(sut, text('coalesced'))),
@@ -121,7 +121,7 @@ describe('prediction cache (memory tier + shared Redis)', () => {
     for (const body of bodies) expect(body).toStrictEqual(bodies[0]);
     const textsSubmitted = predict.mock.calls.reduce((total, [, texts]) => total + texts.length, 0);
     expect(textsSubmitted).toBe(1);
-    expect(sut.inference.batcherStats(MODEL)!.textsRun - before.textsRun).toBe(1);
+    expect(sut.inference.resolveModel(MODEL).batcher.stats().textsRun - before.textsRun).toBe(1);
   });
 
   it('lets a second instance answer from Redis what the first one computed', async () => {

@@ -15,7 +15,7 @@ describe('queue bounds and request timeouts', () => {
         statusCode: 503,
         message: expect.stringMatching(/queue .* full/),
       });
-      expect(sut.inference.batcherStats('spam-en')?.queueDepth).toBe(0);
+      expect(sut.inference.resolveModel('spam-en').batcher.stats().queueDepth).toBe(0);
 
       const fits = await sut.inject({
         method: 'POST',
@@ -47,7 +47,7 @@ describe('queue bounds and request timeouts', () => {
       expect(response.json().message).toMatch(/did not finish within 100 ms/);
 
       await sut.inference.drain(60_000);
-      const stats = sut.inference.batcherStats('bert-bench')!;
+      const stats = sut.inference.resolveModel('bert-bench').batcher.stats();
       expect(stats.queueDepth).toBe(0);
       expect(stats.textsRun).toBeLessThan(texts.length);
     } finally {

@@ -90,14 +90,14 @@ describe('POST /classify (spam-en)', () => {
       const response = await sut.inject({ method: 'POST', url: '/classify', payload: { text } });
       oneByOne.push(response.json().prediction);
     }
-    const before = sut.inference.batcherStats('spam-en');
+    const before = sut.inference.resolveModel('spam-en').batcher.stats();
     const concurrent = await Promise.all(
       texts.map((text) => sut.inject({ method: 'POST', url: '/classify', payload: { text } })),
     );
-    const after = sut.inference.batcherStats('spam-en');
+    const after = sut.inference.resolveModel('spam-en').batcher.stats();
 
-    expect(after!.textsRun - before!.textsRun).toBe(texts.length);
-    expect(after!.runs - before!.runs).toBeLessThan(texts.length);
+    expect(after.textsRun - before.textsRun).toBe(texts.length);
+    expect(after.runs - before.runs).toBeLessThan(texts.length);
     concurrent.forEach((response, index) => {
       expect(response.statusCode).toBe(200);
       const prediction: number[] = response.json().prediction;
@@ -124,13 +124,13 @@ describe('POST /classify (spam-en)', () => {
 
   it('computes duplicate texts of one batch once', async () => {
     const text = `${sentence(99)} duplicate`;
-    const before = sut.inference.batcherStats('spam-en')!;
+    const before = sut.inference.resolveModel('spam-en').batcher.stats();
     const response = await sut.inject({
       method: 'POST',
       url: '/classify/batch',
       payload: { texts: [text, text, text] },
     });
-    const after = sut.inference.batcherStats('spam-en')!;
+    const after = sut.inference.resolveModel('spam-en').batcher.stats();
     expect(response.statusCode).toBe(200);
     expect(after.textsRun - before.textsRun).toBe(1);
     const [a, b, c] = response.json().results;

@@ -87,7 +87,7 @@ describe('where models run (INFERENCE_WORKERS)', () => {
         .finally(() => {
           settled = true;
         });
-      while ((sut.inference.batcherStats('bert-bench')?.inFlight ?? 0) === 0) {
+      while (sut.inference.resolveModel('bert-bench').batcher.stats().inFlight === 0) {
         await new Promise((resolve) => setImmediate(resolve));
       }
       // Over a real socket: its bytes wait for the event loop like any client's. On the event
@@ -96,7 +96,7 @@ describe('where models run (INFERENCE_WORKERS)', () => {
 
       expect(health.status).toBe(200);
       expect(settled).toBe(false);
-      expect(sut.inference.batcherStats('bert-bench')?.inFlight).toBeGreaterThan(0);
+      expect(sut.inference.resolveModel('bert-bench').batcher.stats().inFlight).toBeGreaterThan(0);
 
       writeFileSync(gate, '');
       const batch = await classify;

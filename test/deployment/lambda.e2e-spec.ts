@@ -1,7 +1,9 @@
 import type { LambdaResponse } from '@fastify/aws-lambda';
+import { jest } from '@jest/globals';
 import type { Response as InjectResponse } from 'light-my-request';
 import { handler } from '../../src/lambda';
 import type { LambdaEvent } from '../../src/lambda-handler';
+import { InferenceService } from '../../src/modules/inference';
 import { SHIPPED_MODELS_DIR, startTestApp, type TestApp } from '../helpers/test-app';
 import { ROUTES } from './support/app-contract';
 import { apiGatewayV1Event, apiGatewayV2Event } from './support/lambda-events';
@@ -115,6 +117,26 @@ describe('Lambda handler (src/lambda.ts)', () => {
     );
     return { lambda, server };
   }
+
+  // First, while the container has no app yet: a failed load must not leave one behind.
+  it('closes the app whose models failed to load, and builds a working one on the next invocation', async () => {
+    const shutdown = jest.spyOn(InferenceService.prototype, 'onApplicationShutdown');
+    const event = () => apiGatewayV2Event('GET', ROUTES.liveness);
+    process.env.DEFAULT_MODEL = 'spam-fr';
+    try {
+      await expect(handler(event(), { callbackWaitsForEmptyEventLoop: true })).rejects.toThrow(
+        /DEFAULT_MODEL "spam-fr"/,
+      );
+    } finally {
+      process.env.DEFAULT_MODEL = environment.DEFAULT_MODEL;
+    }
+    // Its tokenizer threads and ONNX sessions were released with it.
+    expect(shutdown).toHaveBeenCalledTimes(1);
+    shutdown.mockRestore();
+
+    const response = await handler(event(), { callbackWaitsForEmptyEventLoop: true });
+    expect(response.statusCode).toBe(200);
+  });
 
   describe.each([
     ['API Gateway REST (v1)', apiGatewayV1Event],

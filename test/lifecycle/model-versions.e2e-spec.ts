@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ModelNotFoundError } from '../../src/modules/inference';
 import { ModelsSandbox } from '../fixtures/model-fixtures';
 import { postJson, startTestApp, type TestApp } from '../helpers/test-app';
 import {
@@ -161,6 +162,15 @@ describe('two versions of a model served side by side', () => {
       state: 'UNAVAILABLE',
       reason: expect.stringMatching(/model\.onnx/) as unknown,
     });
+  });
+
+  it('loads a folder whose name is as long as a model name may be (100 characters), not longer', async () => {
+    const longest = 'm'.repeat(100);
+    sandbox.copyShipped('spam-en', longest);
+    sandbox.copyShipped('spam-en', `${longest}m`);
+    expect((await loadModel(sut, longest)).statusCode).toBe(200);
+    // Through the lifecycle itself: Fastify's router already refuses a longer URL parameter.
+    await expect(sut.inference.lifecycle.load(`${longest}m`)).rejects.toThrow(ModelNotFoundError);
   });
 
   it('refuses the repository routes without the admin key', async () => {

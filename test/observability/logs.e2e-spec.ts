@@ -84,7 +84,7 @@ describe('the production process logs', () => {
     ]);
     expect(parsed).toContainEqual(
       expect.objectContaining({
-        context: 'InferenceService',
+        context: 'VersionLoader',
         msg: expect.stringMatching(/^Loaded model "spam-en"/),
       }),
     );

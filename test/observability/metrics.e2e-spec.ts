@@ -113,7 +113,7 @@ describe('GET /metrics', () => {
     }
 
     // One histogram observation per ONNX run; the batcher counts its runs independently.
-    const stats = sut.inference.batcherStats(MODEL);
+    const stats = sut.inference.resolveModel(MODEL).batcher.stats();
     expect(stats).toBeDefined();
     expect(valueOf(after, 'nlp_batch_size_count', { model: MODEL })).toBe(stats?.runs);
     expect(valueOf(after, 'nlp_batch_size_sum', { model: MODEL })).toBe(stats?.textsRun);

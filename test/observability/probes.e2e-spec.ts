@@ -109,6 +109,27 @@ describe('GET /ready and GET /health', () => {
     });
   });
 
+  it('reports a DEFAULT_MODEL that names no served model as a failed load on /health and /ready', async () => {
+    sut = await startTestApp(
+      { MODELS: MODEL, DEFAULT_MODEL: 'spam-fr' },
+      { waitForModels: false, listen: true },
+    );
+    await expect(sut.inference.whenLoaded()).rejects.toThrow(/DEFAULT_MODEL "spam-fr"/);
+
+    const live = await send(sut, '/health');
+    expect(live.status).toBe(200);
+    expect((live.body as Liveness).status).toBe('warning');
+    expect((live.body as Liveness).issues).toEqual([
+      `model loading failed: DEFAULT_MODEL "spam-fr" is not a served model (served: ${MODEL})`,
+    ]);
+    const ready = await send(sut, '/ready');
+    expect(ready.status).toBe(503);
+    expect((ready.body as Readiness).details.models).toMatchObject({
+      status: 'down',
+      reason: 'failed',
+    });
+  });
+
   it('turns /ready 503 while draining for shutdown, with /health still 200 and new work refused', async () => {
     sut = await startTestApp({ MODELS: MODEL }, { listen: true });
     expect((await send(sut, '/ready')).status).toBe(200);

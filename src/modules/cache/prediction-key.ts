@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TextInput } from '../inference';
+import { MODEL_NAME_SOURCE, type TextInput } from '../inference';
 
 /** Everything about a model that decides which cached answers are valid for it. */
 export interface PredictionScope {
@@ -43,9 +43,8 @@ export function modelKeyPrefix(model: string, version?: string): string {
     : `${KEY_NAMESPACE}:${model}:${version}:`;
 }
 
-// A model name may end in `@<dtype>` when a variant is served beside its folder's default.
 const PREDICTION_KEY = new RegExp(
-  `^${KEY_NAMESPACE}:[A-Za-z0-9][A-Za-z0-9._-]*(@(fp32|q8))?:[A-Za-z0-9._-]+:[0-9a-f]{64}$`,
+  `^${KEY_NAMESPACE}:${MODEL_NAME_SOURCE}:[A-Za-z0-9._-]+:[0-9a-f]{64}$`,
 );
 
 /**

@@ -1,4 +1,4 @@
-import type { Prediction } from '../inference';
+import { argmax, type Prediction } from '../inference';
 
 /**
  * What the cache keeps per text: the probabilities, the logits they came from and the
@@ -59,10 +59,7 @@ function isNumberList(value: unknown, length: number): value is number[] {
  */
 export function restorePrediction(stored: StoredPrediction, labels: readonly string[]): Prediction {
   const { probabilities } = stored;
-  let best = 0;
-  for (let i = 1; i < probabilities.length; i++) {
-    if (probabilities[i] > probabilities[best]) best = i;
-  }
+  const best = argmax(probabilities);
   return freezePrediction({
     label: labels[best],
     score: probabilities[best],

@@ -4,6 +4,7 @@ import { PredictionCache, type CachedAnswer } from '../cache/prediction-cache.se
 import {
   InferenceService,
   isTextPair,
+  rankLabels,
   type LoadedModel,
   type Prediction,
   type TextInput,
@@ -134,12 +135,10 @@ function toResult(
   modelVersion: string,
   cached: boolean,
 ): ClassificationResult {
-  const ranked = prediction.probabilities
-    .map((probability, index) => ({ label: labels[index], probability }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, topK);
   const scores: Record<string, number> = {};
-  for (const { label, probability } of ranked) scores[label] = probability;
+  for (const { label, score } of rankLabels(prediction.probabilities, labels, topK)) {
+    scores[label] = score;
+  }
   return {
     label: prediction.label,
     score: prediction.score,

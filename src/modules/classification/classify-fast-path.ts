@@ -5,17 +5,14 @@ import { replyWithShapedError } from '../../common/http/error-response';
 import { annotateRequest } from '../../common/http/request-annotation';
 import { TextRulesPipe } from '../../common/pipes/text-rules.pipe';
 import { APP_CONFIG, type AppConfig } from '../../config';
+import { MODEL_NAME_PATTERN } from '../inference';
 import { RateLimiter } from '../rate-limit';
 import {
   ClassificationService,
   type ClassifyOptions,
   type FastPathLookup,
 } from './classification.service';
-import {
-  MODEL_NAME_PATTERN,
-  MODEL_VERSION_MAX_LENGTH,
-  TOP_K_MAX,
-} from './dto/classify-request.dto';
+import { MODEL_VERSION_MAX_LENGTH, TOP_K_MAX } from './dto/classify-request.dto';
 
 const ROUTE = '/classify';
 const ACCEPTED_KEYS: ReadonlySet<string> = new Set(['text', 'model', 'model_version', 'top_k']);

@@ -81,6 +81,18 @@ export class ShuttingDownError extends InferenceError implements HttpMappedError
   }
 }
 
+/** DEFAULT_MODEL names a model that is not served: loading fails rather than guess another. */
+export class DefaultModelNotServedError extends InferenceError {
+  constructor(
+    readonly model: string,
+    readonly servedModels: readonly string[],
+  ) {
+    super(
+      `DEFAULT_MODEL "${model}" is not a served model (served: ${servedModels.join(', ') || 'none'})`,
+    );
+  }
+}
+
 /** A model folder that cannot be served; the message names the folder and the file. */
 export class ModelLoadError extends InferenceError {
   constructor(

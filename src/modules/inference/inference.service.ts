@@ -7,8 +7,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { InjectConfig, type AppConfig } from '../../config';
-import type { BatcherStats, BatchInput } from './batching/batcher.types';
+import { InjectConfig, SHIPPED_DEFAULT_MODEL, type AppConfig } from '../../config';
+import type { BatchInput } from './batching/batcher.types';
 import {
   InferenceTimeoutError,
   ModelNotFoundError,
@@ -23,13 +23,14 @@ import {
   type Prediction,
   type TextInput,
 } from './inference.types';
+import { chooseDefaultModel } from './model/default-model';
 import {
   describeModel,
   type LoadedModel,
   type ModelInfo,
   type VersionInfo,
 } from './model/loaded-model';
-import { toProbabilities } from './postprocess';
+import { argmax, toProbabilities } from './postprocess';
 import { ModelLifecycle } from './repository/model-lifecycle';
 import { RepositoryPoller } from './repository/repository-poller';
 import { versionLabel } from './repository/version-loader';
@@ -37,8 +38,6 @@ import { estimateTokens, ThreadTextRunners } from './runtime/thread-text-runners
 import { defaultTokenizerThreads, TokenizerPool } from './runtime/tokenizer-pool';
 import { resolveTokenizerWorkerScript } from './runtime/worker-script';
 import { batchKey } from './text-input';
-
-const PREFERRED_DEFAULT_MODEL = 'spam-en';
 
 type LoadState =
   | { readonly phase: 'loading' }
@@ -88,27 +87,33 @@ export class InferenceService
     void this.whenLoaded().catch(() => undefined);
   }
 
-  /** Resolves when every model is loaded and warmed; rejects with the first load error. */
+  /**
+   * Resolves when every model is loaded and warmed and the default model chosen; rejects with
+   * the first error of any of those steps, which `/health` and `/ready` then report.
+   */
   whenLoaded(): Promise<void> {
-    this.loading ??= this.lifecycle.loadConfigured().then(
-      () => {
-        this.defaultModelName = this.pickDefaultModel();
-        this.state = { phase: 'ready' };
-        // In the background: readiness does not wait for it, and until a thread has a model's
-        // tokenizer its tasks wait for the load (tens of milliseconds) instead of failing.
-        for (const model of this.lifecycle.registry.allServing()) {
-          void this.tokenizers.warm(this.textRunners.warmTarget(model));
-        }
-        const seconds = this.config.MODEL_POLL_SECONDS;
-        if (seconds !== undefined && !this.shuttingDown) this.poller.start(seconds);
-      },
-      (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        this.state = { phase: 'failed', error: failure };
-        throw failure;
-      },
-    );
+    this.loading ??= this.load().catch((error: unknown) => {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.state = { phase: 'failed', error: failure };
+      throw failure;
+    });
     return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    await this.lifecycle.loadConfigured();
+    this.defaultModelName = chooseDefaultModel(this.lifecycle.registry.servingNames(), {
+      requested: this.config.DEFAULT_MODEL,
+      preferred: SHIPPED_DEFAULT_MODEL,
+    });
+    this.state = { phase: 'ready' };
+    // In the background: readiness does not wait for it, and until a thread has a model's
+    // tokenizer its tasks wait for the load (tens of milliseconds) instead of failing.
+    for (const model of this.lifecycle.registry.allServing()) {
+      void this.tokenizers.warm(this.textRunners.warmTarget(model));
+    }
+    const seconds = this.config.MODEL_POLL_SECONDS;
+    if (seconds !== undefined && !this.shuttingDown) this.poller.start(seconds);
   }
 
   /** Loaded, not draining, and every model not unloaded on request has a version serving. */
@@ -206,10 +211,7 @@ export class InferenceService
     const version = versionLabel(model);
     return rows.map(({ logits, truncated: cut }, index): Prediction => {
       const probabilities = toProbabilities(logits, model.config.activation);
-      let best = 0;
-      for (let i = 1; i < probabilities.length; i++) {
-        if (probabilities[i] > probabilities[best]) best = i;
-      }
+      const best = argmax(probabilities);
       const label = model.config.labels[best];
       this.observer?.predicted(model.name, version, label);
       return {
@@ -220,11 +222,6 @@ export class InferenceService
         truncated: truncated?.[index] ?? cut ?? false,
       };
     });
-  }
-
-  /** Queue statistics of the model's latest version. */
-  batcherStats(modelName: string): BatcherStats | undefined {
-    return this.lifecycle.registry.latest(modelName)?.batcher.stats();
   }
 
   /** Stops taking work and waits (up to `graceMs`) for queued and running texts to finish. */
@@ -278,16 +275,5 @@ export class InferenceService
     const { queueDepth, averageRunMs } = model.batcher.stats();
     const runsAhead = Math.ceil(queueDepth / this.config.MAX_BATCH_SIZE);
     return Math.max(1, Math.ceil((runsAhead * averageRunMs) / 1000));
-  }
-
-  private pickDefaultModel(): string {
-    const names = this.lifecycle.registry.servingNames();
-    const requested = this.config.DEFAULT_MODEL;
-    if (requested !== undefined) {
-      if (!names.includes(requested)) throw new ModelNotFoundError(requested, names);
-      return requested;
-    }
-    if (names.includes(PREFERRED_DEFAULT_MODEL)) return PREFERRED_DEFAULT_MODEL;
-    return names[0];
   }
 }

@@ -18,3 +18,32 @@ export function toProbabilities(logits: Float32Array, activation: Activation): n
       return values;
   }
 }
+
+/** Index of the highest score; the first on ties, as in the prediction a cache entry restores. */
+export function argmax(scores: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+  return best;
+}
+
+/** One label of a ranking: its id (position in config.json's id2label), name and score. */
+export interface RankedLabel {
+  readonly index: number;
+  readonly label: string;
+  readonly score: number;
+}
+
+/**
+ * Labels from the highest score down, ties in id order, cut to the first `topK`: the order
+ * every protocol reports scores in.
+ */
+export function rankLabels(
+  scores: readonly number[],
+  labels: readonly string[],
+  topK: number = scores.length,
+): RankedLabel[] {
+  return scores
+    .map((score, index) => ({ index, label: labels[index], score }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, topK);
+}

@@ -1,3 +1,5 @@
+import { argmax } from '../../../src/modules/inference/postprocess';
+
 /** How closely one graph's class probabilities follow another's over the same texts. */
 export interface Fidelity {
   readonly texts: number;
@@ -9,12 +11,8 @@ export interface Fidelity {
   readonly meanDelta: number;
 }
 
-/** Index of the largest value (the first on ties, as argmax does). */
-export function argmax(values: readonly number[]): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
+// The server's own argmax, so agreement is measured on the labels it would answer with.
+export { argmax };
 
 /** Softmax of one row of logits, computed stably. */
 export function softmax(logits: ArrayLike<number>): number[] {

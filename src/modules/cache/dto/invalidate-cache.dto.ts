@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
+import { MODEL_NAME_PATTERN } from '../../inference';
 
 /** `DELETE /cache?model=<name>[&version=<v>]`. */
 export class InvalidateCacheQueryDto {
   @ApiProperty({ description: 'Model whose predictions to drop', example: 'spam-en' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@(fp32|q8))?$/, {
+  @Matches(MODEL_NAME_PATTERN, {
     message: 'model must be a model name as listed by GET /models',
   })
   model!: string;

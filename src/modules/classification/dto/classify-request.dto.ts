@@ -11,10 +11,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MODEL_NAME_PATTERN } from '../../inference';
 
 // Shared with the classify fast path, which must never accept what these DTOs refuse.
-// An optional `@<dtype>` names a variant served beside the folder's default (MODELS).
-export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@(fp32|q8))?$/;
 export const MODEL_VERSION_MAX_LENGTH = 64;
 export const TOP_K_MAX = 10000;
 

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { ModelDtype } from '../../../config';
 import { ModelLoadError } from '../inference.errors';
 import { createPreprocessor } from '../preprocessing/create-preprocessor';
@@ -27,8 +28,8 @@ export interface PreparedModel {
   readonly version: string;
   readonly config: ModelConfig;
   /**
-   * Effective maximum sequence length: sift.json's max_sequence_length, else config.json's
-   * sift.max_length, else min(MAX_SEQ_LEN, the model's).
+   * Effective maximum sequence length: sift.json's max_sequence_length (else config.json's
+   * sift.max_length), capped at the model's own limit; else min(MAX_SEQ_LEN, the model's).
    */
   readonly maxSequenceLength: number;
   readonly preprocessor: Preprocessor;
@@ -79,7 +80,30 @@ export interface VersionSource {
   readonly policy: ModelPolicy;
 }
 
+const logger = new Logger('ModelLoader');
+
 const WARM_UP_TEXT = 'Sift warm-up: a short sentence to exercise the whole graph.';
+
+/**
+ * The longest input, in tokens: the model's own setting (sift.json) else MAX_SEQ_LEN, never
+ * past the length the model says it was built for (model_max_length or max_position_embeddings):
+ * beyond it a transformer's position embeddings have no row for the extra tokens.
+ */
+export function sequenceLimit(
+  dir: string,
+  setting: number | undefined,
+  maxSeqLen: number,
+  modelMaxLength: number | undefined,
+): number {
+  if (setting === undefined) return Math.min(maxSeqLen, modelMaxLength ?? maxSeqLen);
+  if (modelMaxLength !== undefined && setting > modelMaxLength) {
+    logger.warn(
+      `${dir}: max_sequence_length ${setting} is over the model's own limit of ${modelMaxLength} tokens; using ${modelMaxLength}`,
+    );
+    return modelMaxLength;
+  }
+  return setting;
+}
 
 /**
  * Loads one model folder and proves it works with one batch, so a malformed model stops
@@ -93,10 +117,12 @@ export async function prepareModel(
   const { dir, dtype, policy } = source;
   const read = readModelConfig(dir);
   const config = { ...read, labels: relabel(read.labels, policy.labels) };
-  const maxSequenceLength =
-    policy.maxSequenceLength ??
-    config.declaredMaxLength ??
-    Math.min(maxSeqLen, config.modelMaxLength ?? maxSeqLen);
+  const maxSequenceLength = sequenceLimit(
+    dir,
+    policy.maxSequenceLength ?? config.declaredMaxLength,
+    maxSeqLen,
+    config.modelMaxLength,
+  );
   const preprocessor = createPreprocessor(dir, config, maxSequenceLength);
   const graphPath = findGraphFile(dir, dtype);
   if (graphPath === undefined) {

@@ -5,6 +5,7 @@ import { ModelLoadError, ModelNotFoundError } from '../inference.errors';
 import type { InferenceObserver } from '../inference.types';
 import type { LoadedModel } from '../model/loaded-model';
 import { discoverModels, type ModelSource } from '../model/model-discovery';
+import { MODEL_NAME_PATTERN } from '../model/model-name';
 import { readModelPolicy, selectVersions, type ModelPolicy } from './model-policy';
 import { ModelRegistry, slotKey, type ModelEntry, type VersionSlot } from './model-registry';
 import { folderFingerprint, listVersionFolders, type VersionFolder } from './version-folders';
@@ -17,8 +18,6 @@ import { versionLabel, VersionLoader, type TextRunnerFactory } from './version-l
  * later; no request finds its version gone.
  */
 const RETIRE_GRACE_MS = 1000;
-
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*(@(fp32|q8))?$/;
 
 /** What one version's load came to. */
 export interface VersionLoadOutcome {
@@ -263,7 +262,7 @@ export class ModelLifecycle {
 
   /** A model folder not served yet, named in a load request. */
   private findSource(name: string): ModelSource {
-    if (!MODEL_NAME.test(name)) throw new ModelNotFoundError(name, this.registry.names());
+    if (!MODEL_NAME_PATTERN.test(name)) throw new ModelNotFoundError(name, this.registry.names());
     const dtype = this.config.MODEL_DTYPE ?? { default: 'fp32' as const, byModel: {} };
     const folder = name.split('@')[0];
     const byModel = folder in dtype.byModel ? { [folder]: dtype.byModel[folder] } : {};

@@ -77,7 +77,7 @@ export function versionLabel(model: Pick<LoadedModel, 'version' | 'versionNumber
  * settings unless the model's sift.json overrides them.
  */
 export class VersionLoader {
-  private readonly logger = new Logger('InferenceService');
+  private readonly logger = new Logger(VersionLoader.name);
 
   constructor(
     private readonly config: AppConfig,

@@ -2,7 +2,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
-import type { Prediction } from '../../inference';
+import { rankLabels, type Prediction } from '../../inference';
 import { toProbabilities } from '../../inference/postprocess';
 import { RateLimited } from '../../rate-limit';
 import { errorFieldShape } from '../shared/error-shapes';
@@ -73,10 +73,9 @@ export class HfInferenceController {
     });
     const labels = model.config.labels;
     return answers.map(({ prediction }) =>
-      scores(prediction, task.functionToApply)
-        .map((score, index) => ({ label: labels[index], score }))
-        .sort((a, b) => b.score - a.score)
-        .slice(0, task.topK ?? labels.length),
+      rankLabels(scores(prediction, task.functionToApply), labels, task.topK).map(
+        ({ label, score }) => ({ label, score }),
+      ),
     );
   }
 }

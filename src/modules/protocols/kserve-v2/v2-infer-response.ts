@@ -1,4 +1,4 @@
-import type { Prediction } from '../../inference';
+import { rankLabels, type Prediction } from '../../inference';
 import {
   V2_LABEL_OUTPUT,
   V2_PROBABILITIES_OUTPUT,
@@ -19,11 +19,9 @@ function classificationStrings(
   labels: readonly string[],
   k: number,
 ): string[] {
-  return probabilities
-    .map((probability, index) => ({ probability, index }))
-    .sort((a, b) => b.probability - a.probability || a.index - b.index)
-    .slice(0, k)
-    .map(({ probability, index }) => `${Math.fround(probability)}:${index}:${labels[index]}`);
+  return rankLabels(probabilities, labels, k).map(
+    ({ score, index, label }) => `${Math.fround(score)}:${index}:${label}`,
+  );
 }
 
 /** Builds the requested output tensors, row-major, one row per input text. */

@@ -5,6 +5,7 @@ import { annotateRequest } from '../../../common/http/request-annotation';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
 import { TextRulesPipe } from '../../../common/pipes/text-rules.pipe';
 import { InjectConfig, type AppConfig } from '../../../config';
+import { rankLabels } from '../../inference';
 import type { TokenSpan } from '../../inference/preprocessing/preprocessor.interface';
 import { RateLimited } from '../../rate-limit';
 import { ProtocolClassifier } from '../shared/protocol-classifier.service';
@@ -22,9 +23,7 @@ export interface TeiPrediction {
 const TeiErrors = (): MethodDecorator => WithErrorShape(teiErrorShape);
 
 function ranked(scores: readonly number[], labels: readonly string[]): TeiPrediction[] {
-  return scores
-    .map((score, index) => ({ score, label: labels[index] }))
-    .sort((a, b) => b.score - a.score);
+  return rankLabels(scores, labels).map(({ score, label }) => ({ score, label }));
 }
 
 /**
