@@ -53,13 +53,10 @@ function checks(limit: number): Check[] {
       minAgreement: 0.995,
       maxF1Drop: 0.005,
     },
-    {
-      name: 'lang-id',
-      dir: langDir,
-      texts: handWrittenTexts().slice(0, limit),
-      minAgreement: 0.99,
-    },
-    // Two languages on one line: near-ties by construction, so reported without a target.
+    // Reported without a target: with 176 labels, int8 moves about 3% of top-1 answers on short
+    // sentences whatever the scheme (docs/performance.md), so lang-id is served in fp32.
+    { name: 'lang-id', dir: langDir, texts: handWrittenTexts().slice(0, limit) },
+    // Two languages on one line: near-ties by construction.
     { name: 'lang-id mixed', dir: langDir, texts: mixedTexts(400, 11).slice(0, limit) },
     {
       name: 'bert-bench',
