@@ -112,6 +112,11 @@ describe('OpenAPI document', () => {
     it.each([
       ['/classify', { text: 'Win a FREE cruise now, click here' }],
       ['/classify/batch', { texts: ['Bonjour, comment allez-vous ?'], model: 'lang-id', top_k: 3 }],
+      [
+        '/rerank',
+        { query: 'lunch?', texts: ['Lunch on Thursday', 'FREE cruise'], return_text: true },
+      ],
+      ['/v1/rerank', { query: 'lunch?', documents: ['Lunch on Thursday'], return_documents: true }],
     ])('POST %s 200', async (path, payload) => {
       const response = await postJson(sut, path, payload);
       expect(response.statusCode).toBe(200);

@@ -11,6 +11,8 @@ const ROUTES: readonly { readonly url: string; readonly errorKeys: readonly stri
   { url: '/predict', errorKeys: ['error', 'error_type'] },
   { url: '/models/spam-en/tokenize', errorKeys: ['error', 'error_type'] },
   { url: '/v2/models/spam-en/infer', errorKeys: ['error'] },
+  { url: '/rerank', errorKeys: ['error', 'error_type'] },
+  { url: '/v1/rerank', errorKeys: ['message'] },
 ];
 
 /** Field names any of the protocols reads, and some they do not. */
@@ -31,6 +33,13 @@ const KEYS = [
   'top_k',
   'function_to_apply',
   'classification',
+  'query',
+  'texts',
+  'documents',
+  'top_n',
+  'return_documents',
+  'return_text',
+  'model',
 ];
 
 class BodyGenerator {

@@ -28,6 +28,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('hugging-face-inference-api', "Hugging Face Inference API's text-classification shape")
     .addTag('text-embeddings-inference', "text-embeddings-inference's routes for classifiers")
     .addTag('kserve-v2', 'KServe V2 / Open Inference Protocol (REST)')
+    .addTag('rerank', "Cohere's and Jina's rerank API, for cross-encoders")
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, API_KEY_SCHEME)
     .addBearerAuth({ type: 'http', scheme: 'bearer' }, BEARER_SCHEME)
     .build();

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TextRulesPipe } from '../../common/pipes/text-rules.pipe';
 import { ClassificationModule } from '../classification/classification.module';
 import { InferenceModule } from '../inference';
+import { RerankV1Controller } from './cohere-rerank/rerank-v1.controller';
 import { HfInferenceController } from './hf-inference/hf-inference.controller';
 import { KServeV2Controller } from './kserve-v2/kserve-v2.controller';
 import { ProtocolClassifier } from './shared/protocol-classifier.service';
@@ -9,11 +10,12 @@ import { TeiController } from './tei/tei.controller';
 
 /**
  * Foreign wire protocols (KServe V2, text-embeddings-inference, the Hugging Face Inference
- * API) over Sift's one classification path; each answers errors in its own shape.
+ * API, Cohere's and Jina's rerank) over Sift's one classification path; each answers errors in
+ * its own shape.
  */
 @Module({
   imports: [InferenceModule, ClassificationModule],
-  controllers: [KServeV2Controller, TeiController, HfInferenceController],
+  controllers: [KServeV2Controller, TeiController, HfInferenceController, RerankV1Controller],
   providers: [ProtocolClassifier, TextRulesPipe],
 })
 export class ProtocolsModule {}

@@ -86,10 +86,20 @@ function parseLabels(modelDir: string, config: JsonObject): string[] {
   return labels;
 }
 
-function parseActivation(modelDir: string, sift: JsonObject, problemType: ProblemType): Activation {
+/**
+ * The activation `sift.activation` names, else Hugging Face's text-classification pipeline rule:
+ * a sigmoid for multi-label models and for one-logit models (cross-encoder re-rankers, whose
+ * softmax over one logit would always be 1), a softmax otherwise.
+ */
+function parseActivation(
+  modelDir: string,
+  sift: JsonObject,
+  problemType: ProblemType,
+  labelCount: number,
+): Activation {
   const requested = sift.activation;
   if (requested === undefined) {
-    return problemType === 'multi_label_classification' ? 'sigmoid' : 'softmax';
+    return problemType === 'multi_label_classification' || labelCount === 1 ? 'sigmoid' : 'softmax';
   }
   if (
     requested === 'softmax' ||
@@ -137,7 +147,7 @@ export function readModelConfig(modelDir: string): ModelConfig {
   return {
     labels,
     problemType: problemTypeRaw,
-    activation: parseActivation(modelDir, sift, problemTypeRaw),
+    activation: parseActivation(modelDir, sift, problemTypeRaw, labels.length),
     modelMaxLength,
     declaredMaxLength: positiveInteger(sift.max_length),
     sift,

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { dirname } from 'node:path';
 import type { ModelDtype } from '../../../config';
 import { ModelLoadError } from '../inference.errors';
 import { createPreprocessor } from '../preprocessing/create-preprocessor';
@@ -10,7 +11,7 @@ import { WorkerPoolRunner } from '../runtime/worker-pool-runner';
 import { graphCost, isLightGraph, readGraph, type GraphCost } from './graph-cost';
 import { fullRangeInt8Weights } from './int8-weight-range';
 import { readModelConfig, type ModelConfig } from './model-config';
-import { relabel, type ModelPolicy } from '../repository/model-policy';
+import { relabel, rerankIndex, type ModelPolicy } from '../repository/model-policy';
 import { computeModelVersion, findGraphFile, graphCandidates } from './model-files';
 
 export interface PreparedModel {
@@ -27,6 +28,8 @@ export interface PreparedModel {
   /** Hash of the files the served graph's predictions depend on (computeModelVersion). */
   readonly version: string;
   readonly config: ModelConfig;
+  /** The label id whose probability ranks passages on the rerank routes (see rerankIndex). */
+  readonly rerankIndex: number;
   /**
    * Effective maximum sequence length: sift.json's max_sequence_length (else config.json's
    * sift.max_length), capped at the model's own limit; else min(MAX_SEQ_LEN, the model's).
@@ -117,6 +120,9 @@ export async function prepareModel(
   const { dir, dtype, policy } = source;
   const read = readModelConfig(dir);
   const config = { ...read, labels: relabel(read.labels, policy.labels) };
+  // sift.json sits beside the version folders, or in a flat model's own folder.
+  const policyDir = source.versionNumber === undefined ? dir : dirname(dir);
+  const rerankLabelIndex = rerankIndex(policyDir, config.labels, policy.rerankLabel);
   const maxSequenceLength = sequenceLimit(
     dir,
     policy.maxSequenceLength ?? config.declaredMaxLength,
@@ -174,6 +180,7 @@ export async function prepareModel(
     graphPath,
     version: await computeModelVersion(dir, graphPath),
     config,
+    rerankIndex: rerankLabelIndex,
     maxSequenceLength,
     preprocessor,
     runner,

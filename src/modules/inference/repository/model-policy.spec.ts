@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readModelPolicy, relabel, selectVersions } from './model-policy';
+import { readModelPolicy, relabel, rerankIndex, selectVersions } from './model-policy';
 
 describe(readModelPolicy.name, () => {
   let dir: string;
@@ -28,6 +28,7 @@ describe(readModelPolicy.name, () => {
       workers: 0,
       default_top_k: 1,
       labels: { '0': 'ok' },
+      rerank_label: 'ok',
     });
     expect(readModelPolicy(dir)).toEqual({
       versionPolicy: { specific: { versions: [1, 3] } },
@@ -36,6 +37,7 @@ describe(readModelPolicy.name, () => {
       workers: 0,
       defaultTopK: 1,
       labels: { '0': 'ok' },
+      rerankLabel: 'ok',
     });
   });
 
@@ -70,5 +72,19 @@ describe(relabel.name, () => {
       'spam',
       'c',
     ]);
+  });
+});
+
+describe(rerankIndex.name, () => {
+  it('ranks by the last label unless rerank_label names one', () => {
+    expect(rerankIndex('m', ['LABEL_0'], undefined)).toBe(0);
+    expect(rerankIndex('m', ['irrelevant', 'relevant'], undefined)).toBe(1);
+    expect(rerankIndex('m', ['entailment', 'neutral', 'contradiction'], 'entailment')).toBe(0);
+  });
+
+  it('refuses a rerank_label the model does not have, naming its labels', () => {
+    expect(() => rerankIndex('m', ['no', 'yes'], 'Yes')).toThrow(
+      /sift\.json: rerank_label "Yes" is not one of the model's labels \(no, yes\)/,
+    );
   });
 });

@@ -25,6 +25,8 @@ const policySchema = z.strictObject({
   default_top_k: positive.optional(),
   /** Label id (as in config.json's id2label) or current label → the label to report. */
   labels: z.record(z.string(), z.string().min(1)).optional(),
+  /** The label whose probability ranks passages on the rerank routes (after `labels`). */
+  rerank_label: z.string().min(1).optional(),
 });
 
 export type VersionPolicy = z.infer<typeof versionPolicy>;
@@ -37,6 +39,7 @@ export interface ModelPolicy {
   readonly workers?: number;
   readonly defaultTopK?: number;
   readonly labels?: Readonly<Record<string, string>>;
+  readonly rerankLabel?: string;
 }
 
 /** Triton's default: only the newest version serves. */
@@ -73,6 +76,7 @@ export function readModelPolicy(modelRoot: string): ModelPolicy {
     workers: settings.workers,
     defaultTopK: settings.default_top_k,
     labels: settings.labels,
+    rerankLabel: settings.rerank_label,
   };
 }
 
@@ -92,4 +96,26 @@ export function relabel(
 ): readonly string[] {
   if (overrides === undefined) return labels;
   return labels.map((label, id) => overrides[String(id)] ?? overrides[label] ?? label);
+}
+
+/**
+ * The id of the label whose probability is a passage's relevance on the rerank routes:
+ * `rerank_label` (a label as served, after `labels`), else the last label, which is the
+ * positive class of two-label cross-encoders and the only one of one-logit re-rankers.
+ */
+export function rerankIndex(
+  modelDir: string,
+  labels: readonly string[],
+  rerankLabel: string | undefined,
+): number {
+  if (rerankLabel === undefined) return labels.length - 1;
+  const index = labels.indexOf(rerankLabel);
+  if (index === -1) {
+    throw new ModelLoadError(
+      modelDir,
+      POLICY_FILE,
+      `rerank_label "${rerankLabel}" is not one of the model's labels (${labels.join(', ')})`,
+    );
+  }
+  return index;
 }

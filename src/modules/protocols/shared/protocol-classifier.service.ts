@@ -22,6 +22,17 @@ export interface ProtocolClassifyRequest {
   readonly truncate?: boolean;
 }
 
+/** A rerank request: one query scored against each passage, as (query, passage) pairs. */
+export interface ProtocolRerankRequest {
+  readonly query: string;
+  readonly passages: readonly string[];
+  readonly model?: string;
+  /** How messages name the passages: `texts` (TEI) or `documents` (Cohere, Jina). */
+  readonly passagesName: string;
+  /** False: a pair over the model's maximum length is refused instead of cut (TEI). */
+  readonly truncate?: boolean;
+}
+
 export interface ProtocolClassifyResult {
   readonly model: LoadedModel;
   readonly answers: readonly CachedAnswer[];
@@ -52,8 +63,35 @@ export class ProtocolClassifier {
     if (seconds.length > 0) {
       this.textRules.check(seconds, seconds.length > 1 ? pairName : undefined, pairName);
     }
-    const model = this.resolveModel(input.model, input.modelVersion);
-    if (input.truncate === false) this.refuseOverLong(model, input);
+    const fieldOf = (index: number): string =>
+      input.listName === undefined ? (input.singleName ?? 'text') : `${input.listName}[${index}]`;
+    return this.predict(request, inputs, input, fieldOf);
+  }
+
+  /**
+   * Scores passages against a query: each (query, passage) pair is one text to the text rules,
+   * the rate limit's count, the cache and the batcher, exactly as a `/classify` text pair.
+   */
+  async rerank(
+    request: FastifyRequest,
+    input: ProtocolRerankRequest,
+  ): Promise<ProtocolClassifyResult> {
+    annotateRequest(request, { model: input.model, texts: input.passages.length });
+    this.textRules.check([input.query], undefined, 'query');
+    this.textRules.check(input.passages, input.passagesName);
+    const inputs = input.passages.map((pair) => ({ text: input.query, pair }));
+    const fieldOf = (index: number): string => `query with ${input.passagesName}[${index}]`;
+    return this.predict(request, inputs, input, fieldOf);
+  }
+
+  private async predict(
+    request: FastifyRequest,
+    inputs: readonly TextInput[],
+    options: Pick<ProtocolClassifyRequest, 'model' | 'modelVersion' | 'truncate'>,
+    fieldOf: (index: number) => string,
+  ): Promise<ProtocolClassifyResult> {
+    const model = this.resolveModel(options.model, options.modelVersion);
+    if (options.truncate === false) this.refuseOverLong(model, inputs, fieldOf);
     const answers = await this.classification.predict(model, inputs);
     annotateRequest(request, {
       model: model.name,
@@ -66,16 +104,17 @@ export class ProtocolClassifier {
     return this.classification.resolveModel({ model: name, modelVersion: version });
   }
 
-  private refuseOverLong(model: LoadedModel, input: ProtocolClassifyRequest): void {
-    input.inputs.forEach((item, index) => {
+  private refuseOverLong(
+    model: LoadedModel,
+    inputs: readonly TextInput[],
+    fieldOf: (index: number) => string,
+  ): void {
+    inputs.forEach((item, index) => {
       const encoded =
         typeof item === 'string'
           ? model.preprocessor.encode(item)
           : model.preprocessor.encode(item.text, item.pair);
-      if (!encoded.truncated) return;
-      const field =
-        input.listName === undefined ? (input.singleName ?? 'text') : `${input.listName}[${index}]`;
-      throw new InputTooLongError(field, model.maxSequenceLength);
+      if (encoded.truncated) throw new InputTooLongError(fieldOf(index), model.maxSequenceLength);
     });
   }
 }

@@ -17,6 +17,14 @@ export interface TeiPredictRequest {
   readonly rawScores: boolean;
 }
 
+export interface TeiRerankRequest {
+  readonly query: string;
+  readonly texts: readonly string[];
+  readonly truncate: boolean;
+  readonly rawScores: boolean;
+  readonly returnText: boolean;
+}
+
 export interface TeiTokenizeRequest {
   readonly texts: readonly string[];
   readonly addSpecialTokens: boolean;
@@ -30,6 +38,22 @@ const predictBody = z.looseObject({
   inputs: z.unknown(),
   truncate: z.boolean().nullish(),
   raw_scores: z.boolean().nullish(),
+});
+
+/** TEI's `RerankRequest`; exported for the OpenAPI document. */
+export const teiRerankBodySchema = z.looseObject({
+  query: z.string(),
+  texts: z
+    .array(z.string())
+    .describe('Passages to score against the query (MAX_BATCH_ITEMS at most)'),
+  truncate: z
+    .boolean()
+    .nullish()
+    .describe('Cut pairs over the maximum length (default false: 413)'),
+  raw_scores: z.boolean().nullish().describe("The rerank label's logit instead of its probability"),
+  return_text: z.boolean().nullish(),
+  // TEI's TruncationDirection; its serde reads either case.
+  truncation_direction: z.enum(['Right', 'right', 'Left', 'left']).nullish(),
 });
 
 const tokenizeBody = z.looseObject({
@@ -66,6 +90,32 @@ export function parseTeiPredict(body: unknown): TeiPredictRequest {
     ...parseInputs(request.inputs),
     truncate: request.truncate ?? false,
     rawScores: request.raw_scores ?? false,
+  };
+}
+
+/**
+ * Validates a TEI `/rerank` body (`truncate`, `raw_scores` and `return_text` default to false,
+ * as in TEI). Sift's tokenizers cut from the end only, so cutting from the left is refused
+ * rather than silently done the other way.
+ */
+export function parseTeiRerank(body: unknown): TeiRerankRequest {
+  const request = parseBody(teiRerankBodySchema, body, HttpStatus.UNPROCESSABLE_ENTITY);
+  if (request.texts.length === 0) {
+    throw new ProtocolRequestError('`texts` cannot be empty', HttpStatus.BAD_REQUEST);
+  }
+  const truncate = request.truncate ?? false;
+  if (truncate && request.truncation_direction?.toLowerCase() === 'left') {
+    throw new ProtocolRequestError(
+      'truncation_direction "Left" is not supported: Sift cuts the end of the longer text',
+      HttpStatus.UNPROCESSABLE_ENTITY,
+    );
+  }
+  return {
+    query: request.query,
+    texts: request.texts,
+    truncate,
+    rawScores: request.raw_scores ?? false,
+    returnText: request.return_text ?? false,
   };
 }
 

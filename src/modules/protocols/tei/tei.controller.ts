@@ -1,5 +1,15 @@
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Req,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { annotateRequest } from '../../../common/http/request-annotation';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
@@ -10,9 +20,17 @@ import type { TokenSpan } from '../../inference/preprocessing/preprocessor.inter
 import { RateLimited } from '../../rate-limit';
 import { ProtocolClassifier } from '../shared/protocol-classifier.service';
 import { ProtocolRequestError } from '../shared/protocol-errors';
+import { documentedSchema } from '../shared/documented-schema';
+import { rankPassages } from '../shared/rerank-scores';
 import { teiErrorShape } from './tei-error-shape';
 import { teiInfo, type TeiInfo } from './tei-info';
-import { parseTeiPredict, parseTeiTokenize } from './tei-request';
+import { teiRankListSchema, type TeiRank } from './tei-rank';
+import {
+  parseTeiPredict,
+  parseTeiRerank,
+  parseTeiTokenize,
+  teiRerankBodySchema,
+} from './tei-request';
 
 /** TEI's `Prediction`. */
 export interface TeiPrediction {
@@ -22,13 +40,23 @@ export interface TeiPrediction {
 
 const TeiErrors = (): MethodDecorator => WithErrorShape(teiErrorShape);
 
+/** The rerank routes' documented body and answer: the schemas they parse and answer by. */
+const RerankSchemas = (): MethodDecorator =>
+  applyDecorators(
+    ApiBody({ schema: documentedSchema(teiRerankBodySchema, 'input') }),
+    ApiOkResponse({
+      description: 'Every text, highest score first',
+      schema: documentedSchema(teiRankListSchema, 'output'),
+    }),
+  );
+
 function ranked(scores: readonly number[], labels: readonly string[]): TeiPrediction[] {
   return rankLabels(scores, labels).map(({ score, label }) => ({ score, label }));
 }
 
 /**
- * text-embeddings-inference's HTTP API for sequence classification: `/predict`, `/info` and
- * `/tokenize` for the default model, and the same under `/models/{name}/` for any model.
+ * text-embeddings-inference's HTTP API for sequence classification: `/predict`, `/rerank`,
+ * `/info` and `/tokenize` for the default model, and the same under `/models/{name}/`.
  */
 @ApiTags('text-embeddings-inference')
 @Controller()
@@ -62,6 +90,34 @@ export class TeiController {
     @Req() request: FastifyRequest,
   ): Promise<TeiPrediction[] | TeiPrediction[][]> {
     return this.answerPredict(request, body, name);
+  }
+
+  @TeiErrors()
+  @RateLimited()
+  @ApiOperation({
+    summary: 'TEI rerank on the default model',
+    description:
+      "Scores each of `texts` against `query` with a cross-encoder and answers them highest first: the probability of the model's rerank label (sift.json `rerank_label`, default the last label; a sigmoid for one-logit models), or its logit with `raw_scores`.",
+  })
+  @RerankSchemas()
+  @Post('rerank')
+  @HttpCode(200)
+  rerank(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TeiRank[]> {
+    return this.answerRerank(request, body);
+  }
+
+  @TeiErrors()
+  @RateLimited()
+  @ApiOperation({ summary: 'TEI rerank on one model' })
+  @RerankSchemas()
+  @Post('models/:name/rerank')
+  @HttpCode(200)
+  rerankWith(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<TeiRank[]> {
+    return this.answerRerank(request, body, name);
   }
 
   @TeiErrors()
@@ -121,6 +177,24 @@ export class TeiController {
       ranked(predict.rawScores ? prediction.logits : prediction.probabilities, labels),
     );
     return predict.batch ? lists : lists[0];
+  }
+
+  private async answerRerank(
+    request: FastifyRequest,
+    body: unknown,
+    name?: string,
+  ): Promise<TeiRank[]> {
+    const rerank = parseTeiRerank(body);
+    const { model, answers } = await this.classifier.rerank(request, {
+      query: rerank.query,
+      passages: rerank.texts,
+      passagesName: 'texts',
+      model: name,
+      truncate: rerank.truncate,
+    });
+    return rankPassages(model, answers, rerank.rawScores).map(({ index, score }) =>
+      rerank.returnText ? { index, score, text: rerank.texts[index] } : { index, score },
+    );
   }
 
   private answerTokenize(request: FastifyRequest, body: unknown, name?: string): TokenSpan[][] {
