@@ -30,6 +30,9 @@ function connectionsCheckingInterval(requestTimeoutMs: number): number {
   return Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4)));
 }
 
+/** The longest model name (100) with the longest encoded variant suffix (`%40fp32`), and room. */
+const MAX_MODEL_PARAM_LENGTH = 128;
+
 /**
  * Builds the fully configured application (modules, global pipeline, Fastify hooks) and
  * initialises it without listening: `main.ts`, the Lambda handler and tests share it.
@@ -39,6 +42,9 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: requestIdFrom,
+    // Route parameters are model names: up to 100 characters plus `@<dtype>`, or `%40<dtype>`
+    // when a client encodes the `@`. Fastify's default of 100 answered those names with 414.
+    routerOptions: { maxParamLength: MAX_MODEL_PARAM_LENGTH },
     frameworkErrors: replyWithShapedError,
     // Slow and abusive clients: see HTTP_*_TIMEOUT_MS in the configuration table.
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
