@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { socketTempRoot } from '../tools/common/socket-temp-dir';
 import { removeAppVariables } from './jest/app-environment';
 import { writeEsmShims } from './jest/esm-shims';
 import { buildInferenceWorker } from './jest/inference-worker';
@@ -23,6 +24,7 @@ export default function globalSetup(): void {
   execFileSync(
     process.execPath,
     [join(process.cwd(), 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'tools/ensure-bert-bench.ts'],
-    { cwd: process.cwd(), stdio: 'inherit' },
+    // tsx's CLI binds an IPC socket under TMPDIR; a long TMPDIR would not fit its path.
+    { cwd: process.cwd(), stdio: 'inherit', env: { ...process.env, TMPDIR: socketTempRoot() } },
   );
 }
