@@ -44,9 +44,17 @@ const checks = [
       '  (macOS: brew install redis && brew services start redis)',
   },
   {
+    // A Redis in a container answers on 6379 but leaves no binary: the outage and state suites
+    // start (and kill) servers of their own (test/helpers/processes.ts, DisposableRedis).
+    what: 'redis-server on the PATH (suites start throwaway servers of their own)',
+    ok: async () => commandRuns('redis-server', ['--version']),
+    install: 'apt-get install -y redis-server  (macOS: brew install redis)',
+  },
+  {
     what: "Prometheus' promtool (checks the /metrics exposition)",
     ok: async () => commandRuns('promtool', ['--version']),
-    install: 'apt-get install -y --no-install-recommends prometheus  (macOS: brew install prometheus)',
+    install:
+      'apt-get install -y --no-install-recommends prometheus  (macOS: brew install prometheus)',
   },
   {
     what: `Chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} (the browser tests)`,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { socketTempRoot } from '../../tools/common/socket-temp-dir';
 import { REPO_ROOT } from '../helpers/test-app';
 
 /**
@@ -47,6 +48,9 @@ export async function launchChromium(): Promise<BrowserSession> {
   const profile = mkdtempSync(join(tmpdir(), 'sift-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
+    // Chromium puts its SingletonSocket in a folder under TMPDIR and aborts ("Socket path too
+    // long") when a long TMPDIR leaves no room for it.
+    env: { ...process.env, TMPDIR: socketTempRoot() },
     headless: true,
     args: ARGS,
   });

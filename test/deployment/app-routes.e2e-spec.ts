@@ -17,8 +17,9 @@ describe('Routes and metrics the deployment files rely on', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
-    // A configured Redis is what makes the app export nlp_cache_redis_up.
-    sut = await startTestApp({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+    // A configured Redis is what makes the app export nlp_cache_redis_up: the prerequisite one
+    // that npm test checks, never whatever REDIS_URL the shell exports.
+    sut = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:6379' });
   });
 
   afterAll(() => sut?.close());

@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { socketTempRoot } from '../common/socket-temp-dir';
 import { haproxyConfig, type HealthCheckTimings } from './haproxy-config';
 
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -184,7 +184,8 @@ export class LocalCluster {
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
     ensureBuild();
     const count = options.replicas ?? 3;
-    const dir = mkdtempSync(join(tmpdir(), 'sift-cluster-'));
+    // HAProxy's admin socket goes in here: a long TMPDIR would not fit a socket path.
+    const dir = mkdtempSync(join(socketTempRoot(), 'sift-cluster-'));
     const port = options.port ?? (await freePort());
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     const replicas: Replica[] = [];

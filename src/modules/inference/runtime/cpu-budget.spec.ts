@@ -22,7 +22,8 @@ describe('cpu budget', () => {
       expect(cpuBudget(file)).toEqual({ cores: 1 });
       writeFileSync(file, 'max 100000\n');
       expect(cpuBudget(file)).toEqual({ cores: availableParallelism() });
-      writeFileSync(file, '6400000 100000\n');
+      // A limit above the CPUs this process may use (a fixed 64 would cap a bigger host).
+      writeFileSync(file, `${(availableParallelism() + 1) * 100000} 100000\n`);
       expect(cpuBudget(file)).toEqual({ cores: availableParallelism() });
       expect(cpuBudget(join(dir, 'absent'))).toEqual({ cores: availableParallelism() });
     } finally {
