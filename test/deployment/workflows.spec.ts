@@ -64,6 +64,12 @@ describe('ci.yml', () => {
     expect(at(job('test'), 'env.REDIS_URL')).toBe('redis://localhost:6379');
   });
 
+  it('installs the redis-server binary the outage tests start, without a second server on 6379', () => {
+    const script = runScripts('test');
+    expect(script).toMatch(/apt-get install[^\n]*\bredis-server\b/);
+    expect(script.indexOf('policy-rc.d')).toBeLessThan(script.indexOf('redis-server'));
+  });
+
   it('builds and pushes the image to GHCR, tagged with the commit, from main only', () => {
     const image = job('image');
     expect(image.needs).toBe('test');
