@@ -98,11 +98,7 @@ export class VersionLoader {
     }
     const saturation =
       prepared.runner.provider === 'cpu'
-        ? saturationWarning(
-            prepared.name,
-            prepared.fullRangeInt8Weights,
-            this.cpu().u8s8Saturates,
-          )
+        ? saturationWarning(prepared.name, prepared.fullRangeInt8Weights, this.cpu().u8s8Saturates)
         : undefined;
     if (saturation !== undefined) this.logger.warn(saturation);
     const seconds = (performance.now() - started) / 1000;
