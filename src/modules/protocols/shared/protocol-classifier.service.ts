@@ -4,7 +4,7 @@ import { annotateRequest } from '../../../common/http/request-annotation';
 import { TextRulesPipe } from '../../../common/pipes/text-rules.pipe';
 import type { CachedAnswer } from '../../cache/prediction-cache.service';
 import { ClassificationService } from '../../classification/classification.service';
-import { isTextPair, type LoadedModel, type TextInput } from '../../inference';
+import { encodeInline, isTextPair, type LoadedModel, type TextInput } from '../../inference';
 import { InputTooLongError } from './protocol-errors';
 
 /** One protocol request, reduced to what Sift needs to answer it. */
@@ -53,7 +53,7 @@ export class ProtocolClassifier {
       this.textRules.check(seconds, seconds.length > 1 ? pairName : undefined, pairName);
     }
     const model = this.resolveModel(input.model, input.modelVersion);
-    if (input.truncate === false) this.refuseOverLong(model, input);
+    if (input.truncate === false) await this.refuseOverLong(model, input);
     const answers = await this.classification.predict(model, inputs);
     annotateRequest(request, {
       model: model.name,
@@ -66,16 +66,12 @@ export class ProtocolClassifier {
     return this.classification.resolveModel({ model: name, modelVersion: version });
   }
 
-  private refuseOverLong(model: LoadedModel, input: ProtocolClassifyRequest): void {
-    input.inputs.forEach((item, index) => {
-      const encoded =
-        typeof item === 'string'
-          ? model.preprocessor.encode(item)
-          : model.preprocessor.encode(item.text, item.pair);
-      if (!encoded.truncated) return;
-      const field =
-        input.listName === undefined ? (input.singleName ?? 'text') : `${input.listName}[${index}]`;
-      throw new InputTooLongError(field, model.maxSequenceLength);
-    });
+  private async refuseOverLong(model: LoadedModel, input: ProtocolClassifyRequest): Promise<void> {
+    const encoded = await encodeInline(model.preprocessor, input.inputs);
+    const index = encoded.findIndex((item) => item.truncated);
+    if (index < 0) return;
+    const field =
+      input.listName === undefined ? (input.singleName ?? 'text') : `${input.listName}[${index}]`;
+    throw new InputTooLongError(field, model.maxSequenceLength);
   }
 }
