@@ -126,7 +126,10 @@ async function main(): Promise<number> {
   for (const check of checks(Number(values.texts)).filter((c) => wanted.has(c.name))) {
     const config = readModelConfig(check.dir);
     const maxLength = config.declaredMaxLength ?? Math.min(512, config.modelMaxLength ?? 512);
-    const encoded = encodeTexts(createPreprocessor(check.dir, config, maxLength), check.texts);
+    const encoded = await encodeTexts(
+      createPreprocessor(check.dir, config, maxLength),
+      check.texts,
+    );
     const float = readFileSync(join(check.dir, 'onnx', 'model.onnx'));
     const { reference, results } = await checkSchemes(float, encoded, threads);
     console.log(`${check.name}: ${check.texts.length} texts, each run alone`);

@@ -66,7 +66,7 @@ describe('Open Inference Protocol (KServe V2) REST routes', () => {
       name: 'spam-en',
       versions: [version],
       platform: 'onnxruntime_onnx',
-      // spam-en's tokenizer has a pair template, so it takes an optional second text too.
+      // spam-en runs a tokenizer.json, so it takes an optional second text too.
       inputs: [
         { name: 'text', datatype: 'BYTES', shape: [-1] },
         { name: 'text_pair', datatype: 'BYTES', shape: [-1] },

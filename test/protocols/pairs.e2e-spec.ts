@@ -128,7 +128,7 @@ describe.each(['0', '2'])('text pairs on bert-bench (INFERENCE_WORKERS=%s)', (wo
     const [{ text, pair }] = pairs;
     const asPair = await postJson(sut, '/classify', { text, text_pair: pair });
     // The same tokens as one sequence: [CLS] a [SEP] b [SEP] differs only in token types.
-    const ids = sut.inference.resolveModel('bert-bench').preprocessor.encode(text, pair);
+    const ids = await sut.inference.resolveModel('bert-bench').preprocessor.encode(text, pair);
     expect(ids.typeStart).toBeGreaterThan(1);
     const { input_ids: inputIds, token_type_ids: typeIds } = classify.tokenizer(text, {
       text_pair: pair,
@@ -197,7 +197,7 @@ describe.each(['0', '2'])('text pairs on bert-bench (INFERENCE_WORKERS=%s)', (wo
   });
 });
 
-describe('text pairs on a model without a pair template', () => {
+describe('text pairs on a model whose preprocessor takes single texts (fastText)', () => {
   let sut: TestApp;
 
   beforeAll(async () => {

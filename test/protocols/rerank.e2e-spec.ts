@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeCrossEncoder } from '../fixtures/cross-encoder';
 import { ModelsSandbox } from '../fixtures/model-fixtures';
 import { postJson, startTestApp, type TestApp } from '../helpers/test-app';
+import { encodeInline } from '../../src/modules/inference';
 
 const QUERY = 'When does the train to the airport leave?';
 const PASSAGES = [
@@ -164,7 +165,9 @@ describe('rerank routes (TEI /rerank, Cohere and Jina /v1/rerank)', () => {
       tei.map((rank) => ({ index: rank.index, relevance_score: rank.score })),
     );
     const preprocessor = sut.inference.resolveModel('rerank-two').preprocessor;
-    const tokens = PASSAGES.reduce((sum, p) => sum + preprocessor.encode(QUERY, p).ids.length, 0);
+    const pairs = PASSAGES.map((pair) => ({ text: QUERY, pair }));
+    const encoded = await encodeInline(preprocessor, pairs);
+    const tokens = encoded.reduce((sum, item) => sum + item.ids.length, 0);
     expect(body.usage).toEqual({ total_tokens: tokens });
   });
 

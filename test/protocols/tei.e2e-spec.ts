@@ -193,7 +193,7 @@ describe('text-embeddings-inference routes', () => {
     expect(content.map((token) => token.text).join('')).toBe('Freemoney,now');
     const model = sut.inference.resolveModel('spam-en');
     expect(tokens.map((token) => token.id)).toEqual(
-      model.preprocessor.encode('Free money, now').ids,
+      (await model.preprocessor.encode('Free money, now')).ids,
     );
     const bare = await postJson(sut, '/tokenize', {
       inputs: ['Free money, now'],

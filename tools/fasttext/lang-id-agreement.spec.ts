@@ -23,7 +23,9 @@ async function classify(
 ): Promise<number[][]> {
   const out: number[][] = [];
   for (let start = 0; start < texts.length; start += 64) {
-    const batch = texts.slice(start, start + 64).map((text) => preprocessor.encode(text));
+    const batch = await Promise.all(
+      texts.slice(start, start + 64).map(async (text) => preprocessor.encode(text)),
+    );
     expect(batch.filter((e) => e.truncated)).toEqual([]);
     const width = Math.max(...batch.map((e) => e.ids.length));
     const ids = new BigInt64Array(batch.length * width);

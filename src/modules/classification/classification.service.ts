@@ -78,7 +78,7 @@ export class ClassificationService {
   ): Promise<CachedAnswer[]> {
     if (!model.preprocessor.supportsPairs && texts.some(isTextPair)) {
       throw new UnprocessableEntityException(
-        `Model "${model.name}" classifies single texts; its tokenizer has no text-pair template`,
+        `Model "${model.name}" classifies single texts; its preprocessor takes no text pairs`,
       );
     }
     return this.cache.resolve(

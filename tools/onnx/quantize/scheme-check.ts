@@ -79,8 +79,11 @@ function feedsFor(inputNames: readonly string[], ids: readonly number[]): Record
 }
 
 /** Encodes texts as Sift would serve them (the model's own preprocessor). */
-export function encodeTexts(preprocessor: Preprocessor, texts: readonly string[]): number[][] {
-  return texts.map((text) => [...preprocessor.encode(text).ids]);
+export async function encodeTexts(
+  preprocessor: Preprocessor,
+  texts: readonly string[],
+): Promise<number[][]> {
+  return Promise.all(texts.map(async (text) => [...(await preprocessor.encode(text)).ids]));
 }
 
 /** The float graph's run, then each scheme's, compared text by text. */

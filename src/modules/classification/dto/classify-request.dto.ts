@@ -72,7 +72,7 @@ export class ClassifyRequestDto extends ModelSelectionDto {
   @ApiPropertyOptional({
     description:
       'The second text, for sequence-pair models (NLI, re-rankers, paraphrase detection); ' +
-      'a model without a pair template answers 422',
+      'a model whose preprocessor takes single texts (fastText) answers 422',
     minLength: 1,
   })
   // Blank pairs are refused by TextRulesPipe, as blank texts are.

@@ -203,7 +203,9 @@ async function proveRunner(
   graphFile: string,
 ): Promise<void> {
   try {
-    const warmUp = [WARM_UP_TEXT, 'ok'].map((text) => preprocessor.encode(text).ids);
+    const warmUp = await Promise.all(
+      [WARM_UP_TEXT, 'ok'].map(async (text) => (await preprocessor.encode(text)).ids),
+    );
     const results = await Promise.all(
       Array.from({ length: runs }, () => runner.run(warmUp, preprocessor.padId)),
     );

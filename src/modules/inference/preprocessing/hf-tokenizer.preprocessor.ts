@@ -1,51 +1,35 @@
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Encoding, Tokenizer } from '@anush008/tokenizers';
 import { ModelLoadError } from '../inference.errors';
 import { readJsonFile, readOptionalJsonFile } from '../model/model-config';
+import { loadTokenizersBinding } from './native-tokenizers';
 import type { EncodedText, Preprocessor, TokenSpan } from './preprocessor.interface';
-import { longestFirst } from './pair-truncation';
-import { alignTokens } from './token-offsets';
-
-const PROBE_TEXT = 'sift probe';
-const PROBE_PAIR = 'second part';
-
-/** Where the special tokens of a pair go, learned from the post-processor's pair template. */
-interface PairTemplate {
-  readonly prefix: readonly number[];
-  readonly middle: readonly number[];
-  readonly suffix: readonly number[];
-  /** Where token type 1 starts, counted from the end of the first text; undefined: never. */
-  readonly typeOffset: number | undefined;
-}
 
 /**
- * Runs a model's `tokenizer.json`. The library has no truncation, so we encode without
- * special tokens, cut the content, and wrap it in the special tokens the post-processor
- * adds — the same result as Hugging Face's `truncation=True` (`longest_first` for pairs).
+ * Runs a model's `tokenizer.json` on the Rust `tokenizers` crate, through its Node binding:
+ * the code Python `transformers` ran when the model was trained, so ids are the training
+ * ids for every family (WordPiece, byte-level BPE, SentencePiece Unigram and BPE) and every
+ * post-processor. Truncation is the crate's too, set as `transformers` sets it for
+ * `truncation=True`: `longest_first` to the model's maximum length, on the side
+ * tokenizer_config.json's `truncation_side` names. Padding is left to the batcher, which pads
+ * on the right: with the attention mask, that gives each text the logits it has alone.
+ *
+ * The JavaScript port (`@huggingface/tokenizers`) served before; it split characters outside
+ * the Basic Multilingual Plane differently, dropped the second text of a pair under a
+ * byte-level post-processor, and gave RoBERTa pairs type ids the crate does not
+ * (docs/performance.md has the comparison).
  */
 export class HfTokenizerPreprocessor implements Preprocessor {
-  private readonly prefix: readonly number[];
-  private readonly suffix: readonly number[];
-  private readonly contentBudget: number;
-  private readonly pairTemplate: PairTemplate | undefined;
+  /** The crate concatenates a pair as the post-processor says, also when it has no template. */
+  readonly supportsPairs = true;
 
   private constructor(
-    private readonly tokenizer: Tokenizer,
+    /** Truncates to `maxLength`, for `encode`. */
+    private readonly bounded: Tokenizer,
+    /** Does not truncate, for `tokenize`, which lists every token of a text. */
+    private readonly unbounded: Tokenizer,
     readonly maxLength: number,
     readonly padId: number,
-    private readonly vocabulary: { readonly subwordPrefix: string; readonly unknownToken?: string },
-  ) {
-    const withSpecials = tokenizer.encode(PROBE_TEXT).ids;
-    const content = tokenizer.encode(PROBE_TEXT, { add_special_tokens: false }).ids;
-    const start = findSubsequence(withSpecials, content);
-    this.prefix = start < 0 ? [] : withSpecials.slice(0, start);
-    this.suffix = start < 0 ? [] : withSpecials.slice(start + content.length);
-    this.contentBudget = Math.max(1, maxLength - this.prefix.length - this.suffix.length);
-    this.pairTemplate = probePairTemplate(tokenizer);
-  }
-
-  get supportsPairs(): boolean {
-    return this.pairTemplate !== undefined;
-  }
+  ) {}
 
   /** `tokenizerConfig`: the parsed tokenizer_config.json when the caller has it already. */
   static load(
@@ -57,10 +41,22 @@ export class HfTokenizerPreprocessor implements Preprocessor {
     ) ?? {},
   ): HfTokenizerPreprocessor {
     const tokenizerJson = readJsonFile(modelDir, 'tokenizer.json');
-    let tokenizer: Tokenizer;
+    const source = JSON.stringify(tokenizerJson);
+    let bounded: Tokenizer;
+    let unbounded: Tokenizer;
     try {
-      tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
-      tokenizer.encode(PROBE_TEXT);
+      const { Tokenizer } = loadTokenizersBinding();
+      bounded = Tokenizer.fromString(source);
+      unbounded = Tokenizer.fromString(source);
+      // tokenizer.json may carry the padding and truncation of its last Python call; what
+      // transformers applies at training time is `truncation=True` and the batch's padding.
+      for (const tokenizer of [bounded, unbounded]) {
+        tokenizer.disablePadding();
+        tokenizer.disableTruncation();
+      }
+      bounded.setTruncation(maxLength, {
+        direction: tokenizerConfig.truncation_side === 'left' ? 'left' : 'right',
+      });
     } catch (error) {
       throw new ModelLoadError(
         modelDir,
@@ -68,122 +64,72 @@ export class HfTokenizerPreprocessor implements Preprocessor {
         `unusable (${(error as Error).message})`,
       );
     }
-    const padToken =
-      typeof tokenizerConfig.pad_token === 'string' ? tokenizerConfig.pad_token : '[PAD]';
-    const padId = tokenizer.token_to_id(padToken) ?? 0;
-    return new HfTokenizerPreprocessor(tokenizer, maxLength, padId, vocabularyOf(tokenizerJson));
-  }
-
-  encode(text: string, pair?: string): EncodedText {
-    if (pair !== undefined) return this.encodePair(text, pair);
-    const content = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
-    const truncated = content.length > this.contentBudget;
-    const kept = truncated ? content.slice(0, this.contentBudget) : content;
-    return { ids: [...this.prefix, ...kept, ...this.suffix], truncated };
-  }
-
-  private encodePair(text: string, pair: string): EncodedText {
-    const template = this.pairTemplate;
-    if (template === undefined) throw new Error('This tokenizer has no pair template');
-    const first = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
-    const second = this.tokenizer.encode(pair, { add_special_tokens: false }).ids;
-    const specials = template.prefix.length + template.middle.length + template.suffix.length;
-    const [keptFirst, keptSecond] = longestFirst(
-      first.length,
-      second.length,
-      Math.max(2, this.maxLength - specials),
+    return new HfTokenizerPreprocessor(
+      bounded,
+      unbounded,
+      maxLength,
+      padIdOf(unbounded, tokenizerConfig, tokenizerJson),
     );
-    return {
-      ids: [
-        ...template.prefix,
-        ...first.slice(0, keptFirst),
-        ...template.middle,
-        ...second.slice(0, keptSecond),
-        ...template.suffix,
-      ],
-      truncated: keptFirst < first.length || keptSecond < second.length,
-      typeStart:
-        template.typeOffset === undefined
-          ? undefined
-          : template.prefix.length + keptFirst + template.typeOffset,
-    };
   }
 
-  tokenize(text: string, addSpecialTokens: boolean): TokenSpan[] {
-    const { ids, tokens } = this.tokenizer.encode(text, { add_special_tokens: false });
+  async encode(text: string, pair?: string): Promise<EncodedText> {
+    const encoding = await this.bounded.encode(text, pair ?? null);
+    const ids = encoding.getIds();
+    const truncated = encoding.getOverflowing().length > 0;
+    if (pair === undefined) return { ids, truncated };
+    return { ids, truncated, typeStart: typeStartOf(encoding) };
+  }
+
+  async tokenize(text: string, addSpecialTokens: boolean): Promise<TokenSpan[]> {
+    const encoding = await this.unbounded.encode(text, null, { addSpecialTokens });
+    const ids = encoding.getIds();
+    const tokens = encoding.getTokens();
+    const offsets = encoding.getOffsets();
+    const specials = encoding.getSpecialTokensMask();
     const chars = Array.from(text);
-    const offsets = alignTokens(text, tokens, this.vocabulary);
-    const content = ids.map((id, index): TokenSpan => {
-      const { start, stop } = offsets[index];
-      return {
-        id,
-        text: start === null || stop === null ? tokens[index] : chars.slice(start, stop).join(''),
-        special: false,
-        start,
-        stop,
-      };
+    return ids.map((id, index): TokenSpan => {
+      if (specials[index] === 1) {
+        return { id, text: tokens[index], special: true, start: null, stop: null };
+      }
+      // The crate's offsets count code points, as TEI's do.
+      const [start, stop] = offsets[index];
+      return { id, text: chars.slice(start, stop).join(''), special: false, start, stop };
     });
-    if (!addSpecialTokens) return content;
-    return [...this.specials(this.prefix), ...content, ...this.specials(this.suffix)];
-  }
-
-  private specials(ids: readonly number[]): TokenSpan[] {
-    return ids.map((id) => ({
-      id,
-      text: this.tokenizer.id_to_token(id) ?? '',
-      special: true,
-      start: null,
-      stop: null,
-    }));
   }
 }
 
-/** What offset recovery needs from tokenizer.json's model (WordPiece's `##` by default). */
-function vocabularyOf(tokenizerJson: unknown): {
-  subwordPrefix: string;
-  unknownToken?: string;
-} {
-  const model =
+/**
+ * Where token type 1 starts. Every post-processor a classifier uses gives a pair type 0 and
+ * then type 1 (BERT, templates, none) or type 0 throughout (RoBERTa): undefined then.
+ */
+function typeStartOf(encoding: Encoding): number | undefined {
+  const start = encoding.getTypeIds().indexOf(1);
+  return start < 0 ? undefined : start;
+}
+
+/**
+ * The id padding positions get: tokenizer_config.json's `pad_token` (a string, or an added
+ * token's `content`), else tokenizer.json's padding id, else `[PAD]`, else 0. The attention
+ * mask hides them either way; RoBERTa-style graphs also number positions from it.
+ */
+function padIdOf(
+  tokenizer: Tokenizer,
+  tokenizerConfig: Record<string, unknown>,
+  tokenizerJson: unknown,
+): number {
+  const configured = tokenizerConfig.pad_token;
+  const name =
+    typeof configured === 'string'
+      ? configured
+      : typeof configured === 'object' && configured !== null
+        ? (configured as { content?: unknown }).content
+        : undefined;
+  const named = typeof name === 'string' ? tokenizer.tokenToId(name) : null;
+  if (named !== null) return named;
+  const padding =
     typeof tokenizerJson === 'object' && tokenizerJson !== null
-      ? (tokenizerJson as { model?: Record<string, unknown> }).model
+      ? (tokenizerJson as { padding?: { pad_id?: unknown } | null }).padding
       : undefined;
-  const prefix = model?.continuing_subword_prefix;
-  const unknown = model?.unk_token;
-  return {
-    subwordPrefix: typeof prefix === 'string' ? prefix : '##',
-    unknownToken: typeof unknown === 'string' ? unknown : undefined,
-  };
-}
-
-/** The pair template, from how the tokenizer wraps a probe pair; undefined if it has none. */
-function probePairTemplate(tokenizer: Tokenizer): PairTemplate | undefined {
-  let encoded: { ids: number[]; token_type_ids: number[] };
-  try {
-    encoded = tokenizer.encode(PROBE_TEXT, { text_pair: PROBE_PAIR, return_token_type_ids: true });
-  } catch {
-    return undefined; // no pair template: a single-text model
-  }
-  const first = tokenizer.encode(PROBE_TEXT, { add_special_tokens: false }).ids;
-  const second = tokenizer.encode(PROBE_PAIR, { add_special_tokens: false }).ids;
-  const firstAt = findSubsequence(encoded.ids, first);
-  const secondAt = findSubsequence(encoded.ids, second, firstAt + first.length);
-  if (firstAt < 0 || secondAt < 0) return undefined;
-  const typeOneAt = encoded.token_type_ids.indexOf(1);
-  return {
-    prefix: encoded.ids.slice(0, firstAt),
-    middle: encoded.ids.slice(firstAt + first.length, secondAt),
-    suffix: encoded.ids.slice(secondAt + second.length),
-    typeOffset: typeOneAt < 0 ? undefined : typeOneAt - firstAt - first.length,
-  };
-}
-
-function findSubsequence(haystack: readonly number[], needle: readonly number[], from = 0): number {
-  if (from < 0) return -1;
-  outer: for (let start = from; start + needle.length <= haystack.length; start++) {
-    for (let offset = 0; offset < needle.length; offset++) {
-      if (haystack[start + offset] !== needle[offset]) continue outer;
-    }
-    return start;
-  }
-  return -1;
+  if (typeof padding?.pad_id === 'number') return padding.pad_id;
+  return tokenizer.tokenToId('[PAD]') ?? 0;
 }

@@ -30,8 +30,11 @@ export interface Preprocessor {
   readonly padId: number;
   /** True when `encode` takes a second text (`[CLS] a [SEP] b [SEP]` for BERT). */
   readonly supportsPairs: boolean;
-  /** Encodes a text, or a text pair when `pair` is given (only if `supportsPairs`). */
-  encode(text: string, pair?: string): EncodedText;
+  /**
+   * Encodes a text, or a text pair when `pair` is given (only if `supportsPairs`). A promise
+   * where the work runs off the calling thread (the Rust tokenizers binding's libuv tasks).
+   */
+  encode(text: string, pair?: string): EncodedText | Promise<EncodedText>;
   /** The tokens of `text`, untruncated; absent for preprocessors without a token vocabulary. */
-  tokenize?(text: string, addSpecialTokens: boolean): TokenSpan[];
+  tokenize?(text: string, addSpecialTokens: boolean): TokenSpan[] | Promise<TokenSpan[]>;
 }

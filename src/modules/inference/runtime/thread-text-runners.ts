@@ -76,7 +76,7 @@ export class ThreadTextRunners implements TextRunnerFactory {
     } catch (error) {
       this.tokenizers.reportFailure(running, error);
       // Not lost: encoded and run here, as they would be without threads.
-      const encoded = encodeInline(model.preprocessor, texts);
+      const encoded = await encodeInline(model.preprocessor, texts);
       const rows = encoded.map((item) => item.ids);
       const logits = await model.runner.run(
         rows,

@@ -9,6 +9,7 @@ import type { TextInput } from '../inference.types';
 import { readModelConfig } from '../model/model-config';
 import { findGraphFile } from '../model/model-files';
 import { createPreprocessor } from '../preprocessing/create-preprocessor';
+import { encodeInline } from './tokenizer-protocol';
 import { OnnxModelRunner } from './onnx-model-runner';
 import type { OnnxSessionOptions } from './onnx-graph';
 import {
@@ -93,11 +94,7 @@ describe('TokenizerPool', () => {
       const results = await Promise.all(
         inputs.map((input) => tokenizers.encode(target, [input], false)),
       );
-      const expected = inputs.map((input) =>
-        typeof input === 'string'
-          ? target.preprocessor.encode(input)
-          : target.preprocessor.encode(input.text, input.pair),
-      );
+      const expected = await encodeInline(target.preprocessor, inputs);
       expect(results.flat()).toEqual(expected);
     }
     // The texts are longer than both models' limits, so truncation really was exercised.
@@ -117,7 +114,7 @@ describe('TokenizerPool', () => {
     });
     for (const { target, inputs, result } of calls) {
       expect((await result).map((item) => item.ids)).toEqual(
-        inputs.map((input) => target.preprocessor.encode(input).ids),
+        (await encodeInline(target.preprocessor, inputs)).map((item) => item.ids),
       );
     }
   });
@@ -145,7 +142,7 @@ describe('TokenizerPool', () => {
         texts.map((text) => tokenizers.encode(spam, [text], false)),
       );
       expect(results.flat().map((item) => item.ids)).toEqual(
-        texts.map((text) => spam.preprocessor.encode(text).ids),
+        (await encodeInline(spam.preprocessor, texts)).map((item) => item.ids),
       );
     }
     // Counted by message: the pool's 'error' event may log a line of its own.
@@ -191,7 +188,7 @@ describe('TokenizerPool.classify (light graphs encoded and run in a thread)', ()
         expect(batch.truncated).toHaveLength(texts.length);
         expect(batch.logits).toHaveLength(texts.length * batch.width);
         for (const [index, text] of texts.entries()) {
-          const encoded = target.preprocessor.encode(text);
+          const encoded = await target.preprocessor.encode(text);
           const alone = await local.run([encoded.ids], target.run.padId);
           expect({ index, truncated: batch.truncated[index] === 1 }).toEqual({
             index,

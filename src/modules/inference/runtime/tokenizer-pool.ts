@@ -149,7 +149,7 @@ export class TokenizerPool {
       encoded = batches.flatMap(unpackEncoded);
     } catch (error) {
       this.reportFailure(model, error);
-      encoded = encodeInline(model.preprocessor, all);
+      encoded = await encodeInline(model.preprocessor, all);
     }
     let start = 0;
     return requests.map((inputs) => {

@@ -73,10 +73,16 @@ export function unpackEncoded(batch: EncodedBatch): EncodedText[] {
 export function encodeInline(
   preprocessor: Preprocessor,
   inputs: readonly TextInput[],
-): EncodedText[] {
-  return inputs.map((input) =>
-    typeof input === 'string'
-      ? preprocessor.encode(input)
-      : preprocessor.encode(input.text, input.pair),
-  );
+): Promise<EncodedText[]> {
+  return Promise.all(inputs.map((input) => encodeOne(preprocessor, input)));
+}
+
+/** One text or pair encoded by `preprocessor`. */
+export async function encodeOne(
+  preprocessor: Preprocessor,
+  input: TextInput,
+): Promise<EncodedText> {
+  return typeof input === 'string'
+    ? preprocessor.encode(input)
+    : preprocessor.encode(input.text, input.pair);
 }

@@ -81,14 +81,14 @@ function graphFor(task: EncodeTask, run: RunSpec): CachedGraph {
   return entry;
 }
 
-export default function work(task: EncodeTask): EncodedBatch | Promise<ClassifiedBatch> {
+export default function work(task: EncodeTask): Promise<EncodedBatch | ClassifiedBatch> {
   return task.run === undefined ? encodeTexts(task) : classifyTexts(task, task.run);
 }
 
-function encodeTexts(task: EncodeTask): EncodedBatch {
+async function encodeTexts(task: EncodeTask): Promise<EncodedBatch> {
   const preprocessor = preprocessorFor(task);
   const count = task.inputs.length;
-  const encoded = encodeInline(preprocessor, task.inputs);
+  const encoded = await encodeInline(preprocessor, task.inputs);
   const offsets = new Int32Array(count + 1);
   for (let index = 0; index < count; index++) {
     offsets[index + 1] = offsets[index] + encoded[index].ids.length;
@@ -107,7 +107,7 @@ function encodeTexts(task: EncodeTask): EncodedBatch {
 /** Encodes, then runs the texts in groups of similar length, as the batcher would. */
 async function classifyTexts(task: EncodeTask, run: RunSpec): Promise<ClassifiedBatch> {
   const started = performance.now();
-  const encoded = encodeInline(preprocessorFor(task), task.inputs);
+  const encoded = await encodeInline(preprocessorFor(task), task.inputs);
   const encodeMs = performance.now() - started;
   const entry = graphFor(task, run);
   entry.users++;

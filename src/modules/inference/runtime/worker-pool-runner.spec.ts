@@ -57,9 +57,9 @@ async function pool(
   return runner;
 }
 
-function encode(dir: string, texts: readonly string[], maxLength = 512): number[][] {
+async function encode(dir: string, texts: readonly string[], maxLength = 512): Promise<number[][]> {
   const tokenizer = HfTokenizerPreprocessor.load(dir, maxLength);
-  return texts.map((text) => [...tokenizer.encode(text).ids]);
+  return Promise.all(texts.map(async (text) => [...(await tokenizer.encode(text)).ids]));
 }
 
 /** Counts event-loop turns until `work` settles: zero-ish when the loop is blocked. */
@@ -77,7 +77,7 @@ async function loopTurnsDuring(work: Promise<unknown>): Promise<number> {
 
 describe('WorkerPoolRunner', () => {
   it('gives the same logits as a session on the calling thread', async () => {
-    const rows = encode(SPAM_DIR, TEXTS);
+    const rows = await encode(SPAM_DIR, TEXTS);
     const inThread = await OnnxModelRunner.create(SPAM_DIR, SPAM_GRAPH, SESSION);
     runners.push(inThread);
     const workers = await pool(SPAM_DIR, SPAM_GRAPH, 2);
@@ -91,7 +91,7 @@ describe('WorkerPoolRunner', () => {
   });
 
   it('runs more batches than it has workers, each with its own answer', async () => {
-    const rows = encode(SPAM_DIR, TEXTS);
+    const rows = await encode(SPAM_DIR, TEXTS);
     const workers = await pool(SPAM_DIR, SPAM_GRAPH, 2);
     const single = await Promise.all(rows.map((row) => workers.run([row], 0)));
     // Twelve runs at once on two workers: the rest wait their turn, none is lost or swapped.
@@ -105,7 +105,7 @@ describe('WorkerPoolRunner', () => {
 
   it('keeps the event loop turning while a long batch runs', async () => {
     const long = 'This message repeats itself to fill the whole sequence. '.repeat(80);
-    const rows = encode(
+    const rows = await encode(
       BERT_DIR,
       Array.from({ length: 16 }, (_, index) => `${index} ${long}`),
     );
@@ -148,7 +148,7 @@ describe('WorkerPoolRunner', () => {
     );
     const lost: string[] = [];
     const workers = await pool(SPAM_DIR, SPAM_GRAPH, 1, crashing, (reason) => lost.push(reason));
-    const [row] = encode(SPAM_DIR, TEXTS.slice(0, 1));
+    const [row] = await encode(SPAM_DIR, TEXTS.slice(0, 1));
     const before = await workers.run([row], 0);
 
     const lostRun = await workers.run([row], -1).catch((error: unknown) => error);

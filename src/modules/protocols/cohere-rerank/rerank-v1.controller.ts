@@ -2,7 +2,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
-import type { LoadedModel } from '../../inference';
+import { encodeInline, type LoadedModel } from '../../inference';
 import { RateLimited } from '../../rate-limit';
 import { ProtocolClassifier } from '../shared/protocol-classifier.service';
 import { documentedSchema } from '../shared/documented-schema';
@@ -12,11 +12,14 @@ import { parseRerankV1, rerankV1BodySchema } from './rerank-request';
 import { rerankV1ResponseSchema, type RerankV1Response } from './rerank-response';
 
 /** Tokens the model read: each (query, document) pair as encoded, after any cut. */
-function tokensRead(model: LoadedModel, query: string, documents: readonly string[]): number {
-  return documents.reduce(
-    (total, text) => total + model.preprocessor.encode(query, text).ids.length,
-    0,
-  );
+async function tokensRead(
+  model: LoadedModel,
+  query: string,
+  documents: readonly string[],
+): Promise<number> {
+  const pairs = documents.map((pair) => ({ text: query, pair }));
+  const encoded = await encodeInline(model.preprocessor, pairs);
+  return encoded.reduce((total, item) => total + item.ids.length, 0);
 }
 
 /**
@@ -61,7 +64,7 @@ export class RerankV1Controller {
     return {
       model: model.name,
       results,
-      usage: { total_tokens: tokensRead(model, rerank.query, rerank.documents) },
+      usage: { total_tokens: await tokensRead(model, rerank.query, rerank.documents) },
     };
   }
 }

@@ -47,7 +47,7 @@ function modelMetadata(model: LoadedModel, versions: readonly string[]): V2Model
     platform: 'onnxruntime_onnx',
     inputs: [
       { name: V2_TEXT_INPUT, datatype: 'BYTES', shape: [-1] },
-      // Optional: the second texts of pairs, for models whose tokenizer has a pair template.
+      // Optional: the second texts of pairs, for every tokenizer.json model (not fastText).
       ...(model.preprocessor.supportsPairs
         ? [{ name: V2_TEXT_PAIR_INPUT, datatype: 'BYTES' as const, shape: [-1] }]
         : []),

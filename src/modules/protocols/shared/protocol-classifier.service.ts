@@ -4,7 +4,7 @@ import { annotateRequest } from '../../../common/http/request-annotation';
 import { TextRulesPipe } from '../../../common/pipes/text-rules.pipe';
 import type { CachedAnswer } from '../../cache/prediction-cache.service';
 import { ClassificationService } from '../../classification/classification.service';
-import { isTextPair, type LoadedModel, type TextInput } from '../../inference';
+import { encodeInline, isTextPair, type LoadedModel, type TextInput } from '../../inference';
 import { InputTooLongError } from './protocol-errors';
 
 /** One protocol request, reduced to what Sift needs to answer it. */
@@ -91,7 +91,7 @@ export class ProtocolClassifier {
     fieldOf: (index: number) => string,
   ): Promise<ProtocolClassifyResult> {
     const model = this.resolveModel(options.model, options.modelVersion);
-    if (options.truncate === false) this.refuseOverLong(model, inputs, fieldOf);
+    if (options.truncate === false) await this.refuseOverLong(model, inputs, fieldOf);
     const answers = await this.classification.predict(model, inputs);
     annotateRequest(request, {
       model: model.name,
@@ -104,17 +104,13 @@ export class ProtocolClassifier {
     return this.classification.resolveModel({ model: name, modelVersion: version });
   }
 
-  private refuseOverLong(
+  private async refuseOverLong(
     model: LoadedModel,
     inputs: readonly TextInput[],
     fieldOf: (index: number) => string,
-  ): void {
-    inputs.forEach((item, index) => {
-      const encoded =
-        typeof item === 'string'
-          ? model.preprocessor.encode(item)
-          : model.preprocessor.encode(item.text, item.pair);
-      if (encoded.truncated) throw new InputTooLongError(fieldOf(index), model.maxSequenceLength);
-    });
+  ): Promise<void> {
+    const encoded = await encodeInline(model.preprocessor, inputs);
+    const index = encoded.findIndex((item) => item.truncated);
+    if (index >= 0) throw new InputTooLongError(fieldOf(index), model.maxSequenceLength);
   }
 }

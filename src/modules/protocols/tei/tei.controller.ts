@@ -139,7 +139,7 @@ export class TeiController {
   @ApiOperation({ summary: "TEI tokenize with the default model's tokenizer" })
   @Post('tokenize')
   @HttpCode(200)
-  tokenize(@Body() body: unknown, @Req() request: FastifyRequest): TokenSpan[][] {
+  tokenize(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenSpan[][]> {
     return this.answerTokenize(request, body);
   }
 
@@ -152,7 +152,7 @@ export class TeiController {
     @Param('name') name: string,
     @Body() body: unknown,
     @Req() request: FastifyRequest,
-  ): TokenSpan[][] {
+  ): Promise<TokenSpan[][]> {
     return this.answerTokenize(request, body, name);
   }
 
@@ -197,7 +197,11 @@ export class TeiController {
     );
   }
 
-  private answerTokenize(request: FastifyRequest, body: unknown, name?: string): TokenSpan[][] {
+  private async answerTokenize(
+    request: FastifyRequest,
+    body: unknown,
+    name?: string,
+  ): Promise<TokenSpan[][]> {
     const tokenize = parseTeiTokenize(body);
     annotateRequest(request, { model: name, texts: tokenize.texts.length });
     this.textRules.check(tokenize.texts, 'inputs');
@@ -210,8 +214,10 @@ export class TeiController {
         HttpStatus.UNPROCESSABLE_ENTITY,
       );
     }
-    return tokenize.texts.map(
-      (text) => preprocessor.tokenize?.(text, tokenize.addSpecialTokens) ?? [],
+    return Promise.all(
+      tokenize.texts.map(
+        async (text) => (await preprocessor.tokenize?.(text, tokenize.addSpecialTokens)) ?? [],
+      ),
     );
   }
 }
