@@ -13,6 +13,8 @@ export interface HubSnapshot {
   readonly dir: string;
   /** The graph served, relative to `dir`. */
   readonly graph: string;
+  /** Every file serving reads, relative to `dir` (the snapshot may hold others fetched before). */
+  readonly files: readonly string[];
   /** The dtype served: q8 asked of a repository without a quantized graph serves fp32. */
   readonly dtype: ModelDtype;
   /** Why the cache served it without asking the Hub; undefined when the Hub answered. */
@@ -61,6 +63,7 @@ export class HubSnapshots {
       commit,
       dir: cache.snapshotDir(commit),
       graph: chosen.graph,
+      files: chosen.files.map((file) => file.path),
       dtype: chosen.dtype,
     };
   }
@@ -94,6 +97,7 @@ export class HubSnapshots {
       commit,
       dir: cache.snapshotDir(commit),
       graph: chosen.graph,
+      files: chosen.files.map((file) => file.path),
       dtype: chosen.dtype,
       offline: why,
     };
