@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { jest } from '@jest/globals';
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelInfo } from '../../src/modules/inference';
+import { RepositoryPoller } from '../../src/modules/inference/repository/repository-poller';
 import {
   commitId,
   DECOYS,
@@ -100,6 +101,26 @@ describe('a Hub model served by MODEL_ID', () => {
       // The same bytes at two commits: two versions, so cached predictions never cross.
       expect(old?.version).not.toBe(current?.version);
       expect(await label(app, 'old')).toBe('spam');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is not reloaded by the repository poller when only unhashed files change', async () => {
+    const app = await start('acme/spam-mini');
+    try {
+      const { registry } = app.inference.lifecycle;
+      const served = registry.latest('spam-mini');
+      const poller = new RepositoryPoller(app.inference.lifecycle);
+      // A file that changes the folder's fingerprint but not what is served (notes are not
+      // hashed): the poller must hash as the load did (graph and commit) and keep the model.
+      const notes = join(cacheDir, 'models--acme--spam-mini', 'snapshots', MAIN, 'notes.md');
+      writeFileSync(notes, 'local notes');
+      // Two scans: the first records the snapshot's files, the second finds them settled.
+      await poller.scan();
+      await poller.scan();
+      expect(registry.latest('spam-mini')).toBe(served);
+      rmSync(notes);
     } finally {
       await app.close();
     }
