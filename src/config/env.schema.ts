@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { hubModelIds } from './hub-model-ids';
 import { modelDtypeSetting } from './model-dtype';
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -42,6 +43,22 @@ export const envSchema = z.object({
   // MODELS is empty). Set: it must be served, or loading fails.
   DEFAULT_MODEL: optionalString,
   MODELS: csv.default([]),
+  // Hugging Face Hub models served beside MODELS_DIR's: `[name=]org/repo[@revision]`, comma-separated.
+  MODEL_ID: hubModelIds.default([]),
+  // The Hub's address, as huggingface_hub and transformers.js read it: a mirror or a private hub.
+  HF_ENDPOINT: z
+    .url({ protocol: /^https?$/ })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('https://huggingface.co'),
+  // The client refuses tokens of another form; saying so here names the variable.
+  HF_TOKEN: optionalString.pipe(
+    z.string().startsWith('hf_', 'must be a Hugging Face token (hf_...)').optional(),
+  ),
+  // Unset: ~/.cache/huggingface. The cache is HF_HUB_CACHE, else $HF_HOME/hub.
+  HF_HOME: optionalString,
+  HF_HUB_CACHE: optionalString,
+  // Only the cache, no network (as in huggingface_hub): a model not cached fails start-up.
+  HF_HUB_OFFLINE: boolean.default(false),
   // Unset: every model serves its fp32 graph (model.onnx).
   MODEL_DTYPE: modelDtypeSetting.optional(),
   // Unset: the repository is read at start-up and through the admin load/unload routes only.

@@ -14,5 +14,6 @@ export type {
   VersionInfo,
   VersionState,
 } from './model/loaded-model';
+export type { ModelOrigin } from './model/model-origin';
 export type { RepositoryIndexEntry } from './repository/model-registry';
 export type { VersionLoadOutcome } from './repository/model-lifecycle';

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { HubModule } from '../hub';
 import { InferenceService } from './inference.service';
 
 @Module({
+  imports: [HubModule],
   providers: [InferenceService],
   exports: [InferenceService],
 })

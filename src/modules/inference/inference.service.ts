@@ -8,6 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectConfig, SHIPPED_DEFAULT_MODEL, type AppConfig } from '../../config';
+import { HubModels } from '../hub';
 import type { BatchInput } from './batching/batcher.types';
 import {
   InferenceTimeoutError,
@@ -67,6 +68,7 @@ export class InferenceService
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
+    private readonly hub: HubModels,
     @Optional() @Inject(INFERENCE_OBSERVER) private readonly observer?: InferenceObserver,
   ) {
     this.tokenizers = new TokenizerPool({
@@ -101,7 +103,16 @@ export class InferenceService
   }
 
   private async load(): Promise<void> {
-    await this.lifecycle.loadConfigured();
+    const fetched = await this.hub.fetchConfigured();
+    await this.lifecycle.loadConfigured(
+      fetched.map(({ name, dir, graph, dtype, source }) => ({
+        name,
+        dir,
+        graph,
+        dtype,
+        origin: source,
+      })),
+    );
     this.defaultModelName = chooseDefaultModel(this.lifecycle.registry.servingNames(), {
       requested: this.config.DEFAULT_MODEL,
       preferred: SHIPPED_DEFAULT_MODEL,

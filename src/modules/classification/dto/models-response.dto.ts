@@ -3,6 +3,7 @@ import { MODEL_DTYPES, type ModelDtype } from '../../../config';
 import {
   MODEL_PLACEMENTS,
   type ModelInfo,
+  type ModelOrigin,
   type ModelPlacement,
   type VersionInfo,
   type VersionState,
@@ -30,6 +31,21 @@ export class VersionInfoDto implements VersionInfo {
 
   @ApiProperty({ description: 'Why it is not READY, or why its last reload failed', example: '' })
   readonly reason!: string;
+}
+
+/** OpenAPI schema of {@link ModelOrigin}. */
+export class ModelOriginDto implements ModelOrigin {
+  @ApiProperty({ description: 'Hugging Face Hub repository', example: 'acme/spam-mini' })
+  readonly repo!: string;
+
+  @ApiProperty({ description: 'Branch, tag or commit asked for (MODEL_ID)', example: 'main' })
+  readonly revision!: string;
+
+  @ApiProperty({
+    description: 'The commit served: what the revision named when the files were fetched',
+    example: '3f1c0a7e9b2d4c6f8a0b1c2d3e4f5a6b7c8d9e0f',
+  })
+  readonly commit!: string;
 }
 
 /** OpenAPI schema of {@link ModelInfo}; examples copied from the shipped spam-en model. */
@@ -88,6 +104,14 @@ export class ModelInfoDto implements ModelInfo {
     type: [VersionInfoDto],
   })
   readonly versions!: readonly VersionInfoDto[];
+
+  @ApiProperty({
+    description:
+      'Where the files came from on the Hugging Face Hub (MODEL_ID, or source.json written by models:pull); absent for a local folder',
+    required: false,
+    type: ModelOriginDto,
+  })
+  readonly source?: ModelOriginDto;
 }
 
 /** `GET /models`. */

@@ -1,6 +1,7 @@
 import type { ModelDtype } from '../../../config';
 import type { DynamicBatcher } from '../batching/dynamic-batcher';
 import type { PreparedModel } from './model-loader';
+import type { ModelOrigin } from './model-origin';
 
 /** A model ready to serve: its files, preprocessing and runtime (see PreparedModel), and queue. */
 export interface LoadedModel extends PreparedModel {
@@ -40,6 +41,7 @@ export function describeModel(
     placement: placementOf(model),
     default: isDefault,
     versions,
+    ...(model.source === undefined ? {} : { source: model.source }),
   };
 }
 
@@ -74,4 +76,6 @@ export interface ModelInfo {
   readonly default: boolean;
   /** Every version the repository knows of this model, with its state. */
   readonly versions: readonly VersionInfo[];
+  /** The Hub repository, revision and commit the files came from; absent for a local folder. */
+  readonly source?: ModelOrigin;
 }

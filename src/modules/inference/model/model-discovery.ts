@@ -9,6 +9,7 @@ import {
 } from '../../../config';
 import { ModelLoadError } from '../inference.errors';
 import { hasVersions } from '../repository/version-folders';
+import type { ModelOrigin } from './model-origin';
 
 /** One model to serve: the name requests use, its folder, and which graph of it. */
 export interface ModelSource {
@@ -16,6 +17,10 @@ export interface ModelSource {
   /** MODELS_DIR/<folder>: a flat export, or numbered version folders beside sift.json. */
   readonly dir: string;
   readonly dtype: ModelDtype;
+  /** The graph to serve, relative to `dir`; unset: the dtype's graph wherever it lies. */
+  readonly graph?: string;
+  /** Set for a model fetched from the Hub by MODEL_ID (its folder is in the Hub cache). */
+  readonly origin?: ModelOrigin;
 }
 
 /**
@@ -23,19 +28,35 @@ export interface ModelSource {
  * a model (has config.json or a graph, or numbered version folders that do), sorted so start-up
  * order is stable. A MODELS entry
  * `<folder>@<dtype>` serves that folder's variant under that name, so `bert-bench,bert-bench@q8`
- * serves both side by side; a plain name gets its dtype from MODEL_DTYPE.
+ * serves both side by side; a plain name gets its dtype from MODEL_DTYPE. `hubNames`, the
+ * names MODEL_ID serves, may leave MODELS_DIR absent or empty, and no folder may take one.
  */
 export function discoverModels(
   modelsDir: string,
   only: readonly string[],
   dtypes: ModelDtypeSetting = { default: 'fp32', byModel: {} },
+  hubNames: readonly string[] = [],
 ): ModelSource[] {
   const root = resolve(modelsDir);
+  const hubOnly = hubNames.length > 0 && only.length === 0;
+  let sources: FolderSource[];
   if (!existsSync(root)) {
-    throw new ModelLoadError(root, '.', 'MODELS_DIR does not exist');
+    if (!hubOnly) throw new ModelLoadError(root, '.', 'MODELS_DIR does not exist');
+    sources = [];
+  } else if (only.length > 0) {
+    sources = namedModels(root, only);
+  } else {
+    sources = foundModels(root, hubOnly);
   }
-  const sources = only.length > 0 ? namedModels(root, only) : foundModels(root);
-  const folders = new Set(sources.map((source) => source.folder));
+  const taken = sources.find((source) => hubNames.includes(source.name));
+  if (taken !== undefined) {
+    throw new ModelLoadError(
+      taken.dir,
+      '.',
+      `MODEL_ID serves a model named "${taken.name}" too; give one of them another name (name=org/repo)`,
+    );
+  }
+  const folders = new Set([...sources.map((source) => source.folder), ...hubNames]);
   const unknown = Object.keys(dtypes.byModel).filter((folder) => !folders.has(folder));
   if (unknown.length > 0) {
     throw new ModelLoadError(
@@ -76,13 +97,13 @@ function namedModels(root: string, only: readonly string[]): FolderSource[] {
   });
 }
 
-function foundModels(root: string): FolderSource[] {
+function foundModels(root: string, mayBeEmpty: boolean): FolderSource[] {
   const folders = readdirSync(root)
     // statSync follows links: a model folder may be a symbolic link to where it is kept.
     .filter((name) => !name.startsWith('.') && statSync(join(root, name)).isDirectory())
     .filter((name) => hasVersions(join(root, name)))
     .sort();
-  if (folders.length === 0) {
+  if (folders.length === 0 && !mayBeEmpty) {
     throw new ModelLoadError(
       root,
       '.',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
@@ -28,8 +28,10 @@ function listFiles(dir: string): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...listFiles(path));
-    else if (entry.isFile()) files.push(path);
+    // A Hub cache snapshot links every file to its blob: links count as what they point to.
+    const stats = entry.isSymbolicLink() ? statSync(path) : entry;
+    if (stats.isDirectory()) files.push(...listFiles(path));
+    else if (stats.isFile()) files.push(path);
   }
   return files;
 }
@@ -40,10 +42,16 @@ function listFiles(dir: string): string[] {
  * caches, and so are the folder's other graphs (`model_quantized.onnx` beside `model.onnx`):
  * each variant gets its own version, unchanged when the other is written. Files are streamed:
  * a graph of hundreds of MB is neither held in memory nor read in one blocking call while
- * `/ready` and `/health` should keep answering.
+ * `/ready` and `/health` should keep answering. `commit`, the Hub commit the files were
+ * fetched at, is part of the identity: the same bytes at another commit are another version.
  */
-export async function computeModelVersion(modelDir: string, graphPath: string): Promise<string> {
+export async function computeModelVersion(
+  modelDir: string,
+  graphPath: string,
+  commit?: string,
+): Promise<string> {
   const hash = createHash('sha256');
+  if (commit !== undefined) hash.update(`commit:${commit}\0`);
   const files = listFiles(modelDir)
     .filter((path) => !path.toLowerCase().endsWith('.md'))
     .filter((path) => path === graphPath || !path.toLowerCase().endsWith('.onnx'))

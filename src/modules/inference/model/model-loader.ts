@@ -13,6 +13,8 @@ import { fullRangeInt8Weights } from './int8-weight-range';
 import { readModelConfig, type ModelConfig } from './model-config';
 import { relabel, rerankIndex, type ModelPolicy } from '../repository/model-policy';
 import { computeModelVersion, findGraphFile, graphCandidates } from './model-files';
+import { readModelOrigin, type ModelOrigin } from './model-origin';
+import { join } from 'node:path';
 
 export interface PreparedModel {
   /** The name requests use: the folder name, or `<folder>@<dtype>` for a chosen variant. */
@@ -27,6 +29,8 @@ export interface PreparedModel {
   readonly graphPath: string;
   /** Hash of the files the served graph's predictions depend on (computeModelVersion). */
   readonly version: string;
+  /** Where on the Hub the files came from: MODEL_ID, or a folder's source.json (models:pull). */
+  readonly source: ModelOrigin | undefined;
   readonly config: ModelConfig;
   /** The label id whose probability ranks passages on the rerank routes (see rerankIndex). */
   readonly rerankIndex: number;
@@ -81,6 +85,10 @@ export interface VersionSource {
   readonly versionNumber: number | undefined;
   readonly dtype: ModelDtype;
   readonly policy: ModelPolicy;
+  /** The graph to serve, relative to `dir`; unset: the dtype's graph wherever it lies. */
+  readonly graph?: string;
+  /** Set for a model fetched by MODEL_ID; a folder may record its own in source.json. */
+  readonly origin?: ModelOrigin;
 }
 
 const logger = new Logger('ModelLoader');
@@ -130,7 +138,9 @@ export async function prepareModel(
     config.modelMaxLength,
   );
   const preprocessor = createPreprocessor(dir, config, maxSequenceLength);
-  const graphPath = findGraphFile(dir, dtype);
+  const graphPath =
+    source.graph === undefined ? findGraphFile(dir, dtype) : join(dir, source.graph);
+  const origin = source.origin ?? readModelOrigin(dir);
   if (graphPath === undefined) {
     const [file, alternative] = graphCandidates(dtype);
     const hint = dtype === 'q8' ? `; make it with \`npm run quantize -- ${dir}\`` : '';
@@ -178,7 +188,8 @@ export async function prepareModel(
     versionNumber: source.versionNumber,
     dtype,
     graphPath,
-    version: await computeModelVersion(dir, graphPath),
+    version: await computeModelVersion(dir, graphPath, source.origin?.commit),
+    source: origin,
     config,
     rerankIndex: rerankLabelIndex,
     maxSequenceLength,

@@ -61,14 +61,18 @@ export class ModelLifecycle {
     this.unloadListeners.push(listener);
   }
 
-  /** Start-up: every configured model, each failure fatal (a bad deploy must not go live). */
-  async loadConfigured(): Promise<void> {
+  /**
+   * Start-up: every configured model, each failure fatal (a bad deploy must not go live).
+   * `fetched`: the models MODEL_ID fetched from the Hub, served beside MODELS_DIR's.
+   */
+  async loadConfigured(fetched: readonly ModelSource[] = []): Promise<void> {
     const sources = discoverModels(
       this.config.MODELS_DIR,
       this.config.MODELS,
       this.config.MODEL_DTYPE,
+      fetched.map((source) => source.name),
     );
-    for (const source of sources) {
+    for (const source of [...sources, ...fetched]) {
       if (this.stopped) return;
       const entry = this.registry.register(source);
       const outcomes = await this.loadEntry(entry, undefined);
@@ -177,6 +181,8 @@ export class ModelLifecycle {
           versionNumber: slot.number,
           dtype: entry.source.dtype,
           policy,
+          graph: entry.source.graph,
+          origin: entry.source.origin,
         });
       } catch (error) {
         slot.failedFingerprint = fingerprint;

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { join } from 'node:path';
 import { computeModelVersion, findGraphFile } from '../model/model-files';
 import type { ModelLifecycle } from './model-lifecycle';
 import type { ModelPolicy } from './model-policy';
@@ -91,10 +92,13 @@ export class RepositoryPoller {
     hash: string,
     entry: ModelEntry,
   ): Promise<boolean> {
-    const graph = findGraphFile(folder.dir, entry.source.dtype);
+    const { dtype, graph: chosen, origin } = entry.source;
+    // A Hub model names its graph and commit: hash as the load did, or every poll reloads it.
+    const graph =
+      chosen === undefined ? findGraphFile(folder.dir, dtype) : join(folder.dir, chosen);
     if (graph === undefined) return false;
     try {
-      return (await computeModelVersion(folder.dir, graph)) === hash;
+      return (await computeModelVersion(folder.dir, graph, origin?.commit)) === hash;
     } catch {
       // A file vanished while hashing: the next scan sees the folder settle or go.
       return true;

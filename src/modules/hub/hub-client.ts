@@ -1,0 +1,148 @@
+import { downloadFile, HubApiError, listFiles, modelInfo } from '@huggingface/hub';
+import type { HubModelRef } from '../../config';
+import type { HubFile } from './hub-files';
+import { HubModelError, HubUnreachableError } from './hub.errors';
+
+/** Where the Hub is and who asks: HF_ENDPOINT and HF_TOKEN. */
+export interface HubConnection {
+  readonly endpoint: string;
+  readonly token?: string;
+}
+
+/** The `[name=]org/repo@revision` a message names, as MODEL_ID spells it. */
+export function refLabel(ref: Pick<HubModelRef, 'repo' | 'revision'>): string {
+  return `${ref.repo}@${ref.revision}`;
+}
+
+/**
+ * Our calls to the Hub, through the official client (its requests are those huggingface_hub
+ * makes), with its errors turned into ones that say what to do. The client's errors keep the
+ * status but not the Hub's X-Error-Code, which tells a missing repository from a missing
+ * revision, so a fetch wrapper notes the code of every failed response by URL.
+ */
+export class HubClient {
+  private readonly errorCodes = new Map<string, string>();
+
+  constructor(private readonly connection: HubConnection) {}
+
+  private readonly fetch = async (
+    input: string | URL | Request,
+    init?: RequestInit,
+  ): Promise<Response> => {
+    const response = await fetch(input, init);
+    if (!response.ok) this.errorCodes.set(response.url, response.headers.get('X-Error-Code') ?? '');
+    return response;
+  };
+
+  private get params() {
+    return {
+      hubUrl: this.connection.endpoint,
+      accessToken: this.connection.token,
+      fetch: this.fetch,
+    };
+  }
+
+  /** The commit a branch, tag or commit names now. */
+  async resolveCommit(ref: HubModelRef): Promise<string> {
+    const info = await this.call(ref, () =>
+      modelInfo({
+        ...this.params,
+        name: ref.repo,
+        revision: ref.revision,
+        additionalFields: ['sha'],
+      }),
+    );
+    return info.sha;
+  }
+
+  /** Every file of the repository at `commit`, with the sizes and hashes the Hub lists. */
+  async listFiles(ref: HubModelRef, commit: string): Promise<HubFile[]> {
+    return this.call(ref, async () => {
+      const files: HubFile[] = [];
+      for await (const entry of listFiles({
+        ...this.params,
+        repo: { type: 'model', name: ref.repo },
+        revision: commit,
+        recursive: true,
+      })) {
+        if (entry.type !== 'file') continue;
+        files.push({
+          path: entry.path,
+          size: entry.size,
+          oid: entry.oid ?? '',
+          sha256: entry.lfs?.oid,
+        });
+      }
+      return files;
+    });
+  }
+
+  /** The bytes of one file at `commit`, streamed. */
+  async download(
+    ref: HubModelRef,
+    commit: string,
+    path: string,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const blob = await this.call(ref, () =>
+      downloadFile({
+        ...this.params,
+        repo: { type: 'model', name: ref.repo },
+        revision: commit,
+        path,
+      }),
+    );
+    if (blob === null) {
+      throw new HubModelError(
+        `${refLabel(ref)}: the Hub listed ${path} but has no such file at ${commit}`,
+      );
+    }
+    return blob.stream();
+  }
+
+  private async call<T>(ref: HubModelRef, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw this.explain(ref, error);
+    }
+  }
+
+  private explain(ref: HubModelRef, error: unknown): Error {
+    if (!(error instanceof HubApiError)) {
+      // Node's fetch fails with a TypeError whose cause names the socket error. Checked by
+      // shape: it comes from Node's realm, where this module's Error may not be its class.
+      const failure = error as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
+      if (failure.name === 'TypeError' && failure.message === 'fetch failed') {
+        const cause = typeof failure.cause?.code === 'string' ? failure.cause.code : 'no answer';
+        return new HubUnreachableError(`${this.connection.endpoint} cannot be reached (${cause})`);
+      }
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    const id = refLabel(ref);
+    const code = this.errorCodes.get(error.url) ?? '';
+    const page = `${this.connection.endpoint}/${ref.repo}`;
+    if (code === 'GatedRepo') {
+      return new HubModelError(
+        `${id} is gated: accept its conditions at ${page} and set HF_TOKEN to a token of that account`,
+      );
+    }
+    if (error.statusCode === 401 || error.statusCode === 403) {
+      return new HubModelError(
+        this.connection.token === undefined
+          ? `${id} was not found or is private: for a private or gated repository set HF_TOKEN to a token with read access; else check the id in MODEL_ID`
+          : `${id}: HF_TOKEN has no access to ${ref.repo} (the Hub answered ${error.statusCode}); use a token of an account that can read it`,
+      );
+    }
+    if (code === 'RevisionNotFound') {
+      return new HubModelError(
+        `${id}: ${ref.repo} has no revision "${ref.revision}"; name a branch, tag or commit after @ in MODEL_ID`,
+      );
+    }
+    if (error.statusCode === 404) {
+      return new HubModelError(
+        `${id}: no repository ${ref.repo} on ${this.connection.endpoint}; check the id in MODEL_ID (org/repo)`,
+      );
+    }
+    return new HubModelError(`${id}: the Hub answered ${error.statusCode}: ${error.message}`);
+  }
+}
