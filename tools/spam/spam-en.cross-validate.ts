@@ -52,7 +52,11 @@ function main(): void {
     .slice(0, BACKGROUND_VALIDATION);
 
   const dir = mkdtempSync(join(tmpdir(), 'spam-cv-'));
-  const vocab = writeSpamTokenizer(dir, [...fit.map((e) => e.text), ...fitBackground], s);
+  const vocab = writeSpamTokenizer(
+    dir,
+    [...fit.map((e) => e.text), ...(s.backgroundInVocabulary ? fitBackground : [])],
+    s,
+  );
   const encoder = BertTextEncoder.fromFolder(dir);
   rmSync(dir, { recursive: true, force: true });
 
