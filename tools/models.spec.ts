@@ -8,6 +8,7 @@ import { onnx } from 'onnx-proto';
 import { BERT_BENCH_DIR, ensureBertBenchModel } from './bert-bench/bert-bench.builder';
 import { BertTextEncoder, padBatch } from './hf/bert-encoding';
 import { runBertLogits } from './onnx/bert-session';
+import { loadBackgroundSplit } from './spam/background-corpus';
 import { binaryMetrics } from './spam/binary-metrics';
 import { type LabeledText, SPAM_LABELS, loadSpamSplit } from './spam/corpus';
 import { spamClassifierWeightsFromOnnx, spamForward } from './spam/spam-classifier.model';
@@ -137,33 +138,48 @@ describe('shipped models', () => {
       await session.release();
     });
 
-    /** F1 of the shipped graph under onnxruntime on `texts`. */
-    async function onnxF1(texts: readonly LabeledText[]): Promise<number> {
+    /** The shipped graph's answers under onnxruntime: 1 for spam. */
+    async function onnxAnswers(texts: readonly string[]): Promise<number[]> {
       const encoder = BertTextEncoder.fromFolder(SPAM_EN_DIR);
       const session = await InferenceSession.create(join(SPAM_EN_DIR, MODEL_FILE));
       const predicted: number[] = [];
       try {
         for (let start = 0; start < texts.length; start += 64) {
-          const chunk = texts.slice(start, start + 64).map((e) => e.text);
+          const chunk = texts.slice(start, start + 64);
           for (const row of await runBertLogits(session, encoder.encodeBatch(chunk)))
             predicted.push(row[1] > row[0] ? 1 : 0);
         }
       } finally {
         await session.release();
       }
+      return predicted;
+    }
+
+    /** F1 of the shipped graph under onnxruntime on `texts`. */
+    async function onnxF1(texts: readonly LabeledText[]): Promise<number> {
       return binaryMetrics(
-        predicted,
+        await onnxAnswers(texts.map((e) => e.text)),
         texts.map((e) => SPAM_LABELS.indexOf(e.label)),
       ).f1;
     }
 
-    it('scores held-out F1 of at least 0.98 under onnxruntime', async () => {
-      expect(await onnxF1(heldOut)).toBeGreaterThanOrEqual(0.98);
+    it('scores held-out F1 of at least 0.97 under onnxruntime', async () => {
+      // 0.980 before background English joined training; it costs about 0.006 (see the model card).
+      expect(await onnxF1(heldOut)).toBeGreaterThanOrEqual(0.97);
     });
 
     it('scores F1 of at least 0.87 on 1-3 sentence pieces of held-out messages', async () => {
       // The model trained on whole messages only scored 0.82 here.
       expect(await onnxF1(heldOutSentenceCrops(heldOut))).toBeGreaterThanOrEqual(0.87);
+    });
+
+    it('answers spam for at most 2% of the held-out background sentences', async () => {
+      const sentences = loadBackgroundSplit().heldOut;
+
+      const answers = await onnxAnswers(sentences);
+
+      // The model trained on SpamAssassin alone answered spam for 14.9% of them.
+      expect(answers.filter((a) => a === 1).length / sentences.length).toBeLessThanOrEqual(0.02);
     });
   });
 

@@ -3,6 +3,14 @@ import { SPAM_LABELS, loadSpamSplit } from '../../tools/spam/corpus';
 import { EVERYDAY_HAM, EVERYDAY_SPAM } from '../fixtures/everyday-messages';
 import { postJson, SHIPPED_MODELS_DIR, startTestApp, type TestApp } from '../helpers/test-app';
 
+/**
+ * Everyday fixture floors, at what the shipped model scores (see its card): the original 25 ham,
+ * then shares of the whole widened fixture.
+ */
+const HAM_MIN = 22;
+const HAM_SHARE_MIN = 0.9;
+const SPAM_SHARE_MIN = 0.9;
+
 /** Below the 64-text limit, so a request also stays well under the body limit (texts ≤ 5,000 chars). */
 const BATCH = 32;
 
@@ -31,7 +39,7 @@ describe('spam-en served over HTTP', () => {
     await app.close();
   });
 
-  it('reaches F1 of at least 0.98 on the held-out split through POST /classify/batch', async () => {
+  it('reaches F1 of at least 0.97 on the held-out split through POST /classify/batch', async () => {
     const predicted: number[] = [];
     for (let start = 0; start < heldOut.length; start += BATCH) {
       const texts = heldOut.slice(start, start + BATCH).map((e) => e.text);
@@ -51,7 +59,8 @@ describe('spam-en served over HTTP', () => {
     );
 
     expect(metrics.total).toBe(heldOut.length);
-    expect(metrics.f1).toBeGreaterThanOrEqual(0.98);
+    // 0.980 before background English joined training; it costs about 0.006 (see the model card).
+    expect(metrics.f1).toBeGreaterThanOrEqual(0.97);
   });
 
   /** The spam score of each text, from one POST /classify/batch. */
@@ -61,13 +70,16 @@ describe('spam-en served over HTTP', () => {
     return response.json<{ results: Result[] }>().results.map((r) => r.scores.spam);
   }
 
-  it('gets most everyday short messages right: chat as ham, classic spam as spam', async () => {
+  it('gets everyday short messages right: chat as ham, classic spam as spam', async () => {
     const ham = await spamScores(EVERYDAY_HAM);
     const spam = await spamScores(EVERYDAY_SPAM);
 
-    // Whole emails from 2002 are all it learnt from, so friendly one-liners are still its weak spot.
-    expect(ham.filter((p) => p < 0.5).length / ham.length).toBeGreaterThanOrEqual(0.5);
-    expect(spam.filter((p) => p > 0.5).length / spam.length).toBeGreaterThanOrEqual(0.9);
+    // The model trained on 2002 mail alone got 15 of the original 25 ham right; background
+    // English taught it that greetings, thanks and short requests are ordinary.
+    expect(ham.slice(0, 25).filter((p) => p < 0.5).length).toBeGreaterThanOrEqual(HAM_MIN);
+    expect(spam.slice(0, 15).filter((p) => p > 0.5).length).toBe(15);
+    expect(ham.filter((p) => p < 0.5).length / ham.length).toBeGreaterThanOrEqual(HAM_SHARE_MIN);
+    expect(spam.filter((p) => p > 0.5).length / spam.length).toBeGreaterThanOrEqual(SPAM_SHARE_MIN);
   });
 
   it('is never near-certain that a greeting, a short request or a birthday wish is spam', async () => {

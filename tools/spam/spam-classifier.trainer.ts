@@ -31,6 +31,8 @@ export interface SpamTrainingOptions {
 /** A tokenized training text with its class index. */
 export interface TrainingExample extends TokenizedText {
   readonly label: number;
+  /** Loss weight of this example (1 when omitted), e.g. to weigh background text against the corpus. */
+  readonly weight?: number;
 }
 
 /** Where each epoch's examples come from; an example may differ between epochs (a new crop). */
@@ -91,7 +93,9 @@ export function trainSpamClassifier(
         const trace = spamForward(weights, example);
         const probs = softmax(trace.logits);
         lossSum -= Math.log(Math.max(probs[example.label], 1e-12));
-        const scale = (example.label === 1 ? (options.spamWeight ?? 1) : 1) / batch.length;
+        const scale =
+          ((example.label === 1 ? (options.spamWeight ?? 1) : 1) * (example.weight ?? 1)) /
+          batch.length;
         const smoothing = options.labelSmoothing ?? 0;
         const target = (k: number): number =>
           (k === example.label ? 1 - smoothing : 0) + smoothing / LABELS;
@@ -188,7 +192,7 @@ class AdamState {
 function dropTokens(example: TrainingExample, rate: number, random: SeededRandom): TrainingExample {
   if (rate <= 0 || example.ids.length <= 2) return example;
   const ids = example.ids.filter(() => random.next() >= rate);
-  return { ids: ids.length > 0 ? ids : example.ids, label: example.label };
+  return { ids: ids.length > 0 ? ids : example.ids, label: example.label, weight: example.weight };
 }
 
 function softmax(logits: Float64Array): Float64Array {

@@ -7,9 +7,12 @@ import { BertTextEncoder, padBatch } from '../hf/bert-encoding';
 import { bertConfig } from '../hf/model-config';
 import { writeJson } from '../hf/tokenizer-files';
 import { runBertLogits } from '../onnx/bert-session';
-import { SPAM_LABELS, loadSpamSplit } from './corpus';
+import { loadBackgroundSplit } from './background-corpus';
+import { withBackgroundHam } from './background-source';
+import { type LabeledText, SPAM_LABELS, loadSpamSplit } from './corpus';
 import {
   type SpamClassifierWeights,
+  type TokenizedText,
   spamClassifierGraph,
   spamForward,
 } from './spam-classifier.model';
@@ -35,20 +38,36 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
 
   const { train, heldOut } = loadSpamSplit();
   log(`corpus: ${train.length} training and ${heldOut.length} held-out messages`);
+  const backgroundSplit = loadBackgroundSplit();
+  const background = backgroundSplit.train.slice(0, s.backgroundSentences);
+  const backgroundHeldOut = backgroundSplit.heldOut.map((text, i): LabeledText => ({
+    id: `background/${i}`,
+    text,
+    label: 'ham',
+  }));
+  log(
+    `background: ${background.length} training and ${backgroundHeldOut.length} held-out sentences`,
+  );
 
   const vocab = writeSpamTokenizer(
     dir,
-    train.map((e) => e.text),
+    [...train.map((e) => e.text), ...(s.backgroundInVocabulary ? background : [])],
     s,
   );
   log(`vocabulary: ${vocab.length} WordPiece entries`);
 
   // Training reads the written tokenizer files, so it sees exactly what serving will.
   const encoder = BertTextEncoder.fromFolder(dir);
-  const source = cropAugmentedSource(
-    train.map((e) => ({ text: e.text, label: SPAM_LABELS.indexOf(e.label) })),
-    (text) => encoder.encode(text),
-    s.cropsPerMessage,
+  const encode = (text: string): TokenizedText => encoder.encode(text);
+  const source = withBackgroundHam(
+    cropAugmentedSource(
+      train.map((e) => ({ text: e.text, label: SPAM_LABELS.indexOf(e.label) })),
+      encode,
+      s.cropsPerMessage,
+    ),
+    background,
+    encode,
+    s.backgroundWeight,
   );
   const members = s.seeds.map((seed, i) =>
     trainSpamClassifier(source, { ...s, seed, vocabSize: vocab.length }, (epoch, loss) =>
@@ -65,10 +84,12 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
   const metrics = evaluateSpam(heldOut, logitsOf);
   const crops = evaluateSpam(heldOutSentenceCrops(heldOut), logitsOf);
   const words = evaluateSpam(shortWordCrops(heldOut), logitsOf);
+  const everyday = evaluateSpam(backgroundHeldOut, logitsOf);
   for (const [name, m] of [
     ['held-out', metrics],
     ['held-out 1-3 sentence crops', crops],
     ['held-out 1-8 word crops', words],
+    ['held-out background sentences', everyday],
   ] as const)
     log(
       `${name}: accuracy ${m.accuracy.toFixed(4)}, F1 ${m.f1.toFixed(4)}, ` +
@@ -97,6 +118,8 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
   writeJson(join(dir, 'eval_results.json'), {
     split: 'held-out (20% of each class, by salted SHA-256 of the message checksum)',
     positive_label: 'spam',
+    train_messages: train.length,
+    background_sentences: background.length,
     ...metrics,
     crops: {
       texts: 'one piece of 1-3 consecutive sentences of each held-out message, with its label',
@@ -106,10 +129,23 @@ async function buildSpamEn({ modelsDir, log }: BuildContext): Promise<void> {
       texts: 'one run of 1-8 consecutive words of each held-out message, with its label',
       ...words,
     },
+    background: {
+      texts: 'held-out background sentences (nlp-corpus, 20% by salted SHA-256), all ham',
+      falsePositiveRate: everyday.falsePositives / everyday.total,
+      ...everyday,
+    },
   });
   writeFileSync(
     join(dir, 'README.md'),
-    spamEnModelCard({ metrics, crops, words, trainSize: train.length, vocabSize: vocab.length }),
+    spamEnModelCard({
+      metrics,
+      crops,
+      words,
+      background: everyday,
+      trainSize: train.length,
+      backgroundSize: background.length,
+      vocabSize: vocab.length,
+    }),
   );
 
   const heldOutEncodings = heldOut.map((e) => encoder.encode(e.text));

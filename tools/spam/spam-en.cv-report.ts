@@ -13,9 +13,11 @@ interface FoldResult {
   readonly crops: number[];
   /** 1–8 word crops; absent in fold files written before they were added. */
   readonly short?: number[];
+  /** Background sentences (all ham); absent in fold files written before they were added. */
+  readonly background?: number[];
 }
 
-type Part = 'whole' | 'crops' | 'short';
+type Part = 'whole' | 'crops' | 'short' | 'background';
 
 const logit = (p: number): number => Math.log(Math.max(p, 1e-15) / Math.max(1 - p, 1e-15));
 
@@ -67,7 +69,20 @@ function main(): void {
         );
       }
   };
-  for (const [name, folds] of runs) score(name, folds);
+  const scoreBackground = (name: string, folds: FoldResult[]): void => {
+    if (!folds.every((f) => f.background)) return;
+    // All ham, so a temperature cannot change an answer: only the spam answers are counted.
+    const p = folds.flatMap((f) => f.background ?? []);
+    const flagged = p.filter((x) => x > 0.5).length;
+    lines.push(
+      `${name.padEnd(28)} background folds ${folds.length} spam answers ${flagged}/${p.length} ` +
+        `(${((100 * flagged) / p.length).toFixed(2)}%) sure-wrong ${p.filter((x) => x >= CONFIDENT).length}`,
+    );
+  };
+  for (const [name, folds] of runs) {
+    score(name, folds);
+    scoreBackground(name, folds);
+  }
   for (const ensemble of ensembles) {
     const members = ensemble.split('+').map((n) => runs.get(n) ?? []);
     const count = Math.min(...members.map((m) => m.length));
@@ -78,9 +93,11 @@ function main(): void {
           return 1 / (1 + Math.exp(-z));
         });
       const short = members.every((m) => m[i].short) ? mean('short') : undefined;
-      return { ...members[0][i], whole: mean('whole'), crops: mean('crops'), short };
+      const background = members.every((m) => m[i].background) ? mean('background') : undefined;
+      return { ...members[0][i], whole: mean('whole'), crops: mean('crops'), short, background };
     });
     score(ensemble, folds);
+    scoreBackground(ensemble, folds);
   }
   console.log(lines.join('\n'));
 }
