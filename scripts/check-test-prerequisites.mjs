@@ -46,12 +46,18 @@ const checks = [
   {
     what: "Prometheus' promtool (checks the /metrics exposition)",
     ok: async () => commandRuns('promtool', ['--version']),
-    install: 'apt-get install -y --no-install-recommends prometheus  (macOS: brew install prometheus)',
+    install:
+      'apt-get install -y --no-install-recommends prometheus  (macOS: brew install prometheus)',
   },
   {
     what: `Chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} (the browser tests)`,
     ok: async () => commandRuns(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version']),
     install: 'apt-get install -y chromium  (or set CHROMIUM_PATH to another Chromium build)',
+  },
+  {
+    what: 'the openssl CLI (the Redis TLS tests make their certificates with it)',
+    ok: async () => commandRuns('openssl', ['version']),
+    install: 'apt-get install -y openssl',
   },
   {
     what: `HAProxy at ${process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy'} (the cluster tests)`,

@@ -93,6 +93,13 @@ export const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional(),
   ),
+  // Private CA (PEM) for rediss:// servers whose certificate public CAs do not sign; the client
+  // certificate and key are for servers that require mutual TLS. See docs/deploy.md.
+  REDIS_TLS_CA_FILE: optionalString,
+  REDIS_TLS_CERT_FILE: optionalString,
+  REDIS_TLS_KEY_FILE: optionalString,
+  // Unset: the host of REDIS_URL (or of each node) is the name the certificate must carry.
+  REDIS_TLS_SERVERNAME: optionalString,
   CACHE_ENABLED: boolean.default(true),
   CACHE_MEMORY_ITEMS: integer(0).default(10000),
   CACHE_TTL_SECONDS: integer(1).default(3600),

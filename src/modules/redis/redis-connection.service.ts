@@ -3,6 +3,7 @@ import { createClient } from '@redis/client';
 import { InjectConfig, type AppConfig } from '../../config';
 import { CircuitBreaker } from './circuit-breaker';
 import { SIFT_SCRIPTS } from './redis-scripts';
+import { redisTlsOptions } from './redis-tls';
 
 export type SiftRedisClient = ReturnType<typeof createClient>;
 
@@ -12,6 +13,17 @@ export function createScriptedClient(options: Parameters<typeof createClient>[0]
 }
 
 export type ScriptedRedisClient = ReturnType<typeof createScriptedClient>;
+
+/** How Sift reaches Redis: one server (REDIS_URL), through sentinels, or a Redis Cluster. */
+export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
+
+/** What `/health` says about the topology: the mode, and the master(s) commands go to. */
+export interface RedisTopology {
+  readonly mode: RedisMode;
+  readonly tls: boolean;
+  /** `host:port` of each master Sift writes to: one, except in a cluster. */
+  readonly masters: readonly string[];
+}
 
 /** `disabled`: no REDIS_URL. `down`: not connected, or failing (the circuit breaker is open). */
 export type RedisState = 'disabled' | 'up' | 'down';
@@ -38,6 +50,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: SiftRedisClient | undefined;
   /** The same client, typed with the scripts it was created with. */
   readonly scripted: ScriptedRedisClient | undefined;
+  /** rediss://: a certificate error is a connection error, reported like any other. */
+  readonly tls: boolean = false;
+  private readonly address: string | undefined;
   private up = false;
   private lastError: string | undefined;
   private readonly breaker = new CircuitBreaker({
@@ -54,13 +69,19 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@InjectConfig() config: AppConfig) {
     if (config.REDIS_URL === undefined) return;
+    const socket = {
+      connectTimeout: 2000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+    };
+    this.tls = config.REDIS_URL.startsWith('rediss://');
+    const url = new URL(config.REDIS_URL);
+    this.address = `${url.hostname}:${url.port || '6379'}`;
     this.scripted = createScriptedClient({
       url: config.REDIS_URL,
       disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 2000,
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
-      },
+      socket: this.tls
+        ? { ...socket, ...redisTlsOptions(config), tls: true }
+        : { ...socket, tls: false },
     });
     // node-redis's client types are invariant in their scripts, and the cache's libraries
     // (Keyv) take the plain type: one object, two views.
@@ -123,6 +144,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
   private connected(): boolean {
     return this.client !== undefined && this.up && this.client.isReady;
+  }
+
+  topology(): RedisTopology | undefined {
+    if (this.client === undefined || this.address === undefined) return undefined;
+    return { mode: 'standalone', tls: this.tls, masters: [this.address] };
   }
 
   lastErrorMessage(): string | undefined {
