@@ -1,8 +1,13 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { RedisConnection } from '../../src/modules/redis/redis-connection.service';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { cacheOf, classify, keyOf, waitForRedisUp } from '../cache/redis-test-support';
+import {
+  cacheOf,
+  classify,
+  keyOf,
+  redisClientOf,
+  waitForRedisUp,
+} from '../cache/redis-test-support';
 import { baseConfig, freePort, killAll, RedisProcess, Scratch, waitFor } from './redis-processes';
 import { makeCertificates, type CertificateFiles } from './test-certificates';
 
@@ -102,7 +107,7 @@ describe('Redis over TLS (rediss://)', () => {
     const sut = await startTestApp(tlsEnv(certificates.otherCa));
     apps.push(sut);
     let failedHandshakes = 0;
-    sut.app.get(RedisConnection).client!.on('error', () => (failedHandshakes += 1));
+    redisClientOf(sut).on('error', () => (failedHandshakes += 1));
     await waitFor(() => failedHandshakes >= 3, 'three failed handshakes');
 
     const response = await classify(sut, 'TLS e2e: wrong CA, still answered');

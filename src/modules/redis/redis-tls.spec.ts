@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisTlsOptions, RedisTlsFileError } from './redis-tls';
+import { redisTlsOptions } from './redis-tls';
 
 describe(redisTlsOptions.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sift-redis-tls-'));
@@ -22,9 +22,5 @@ describe(redisTlsOptions.name, () => {
     expect(() => redisTlsOptions({ REDIS_TLS_CA_FILE: join(dir, 'missing.pem') })).toThrow(
       /^REDIS_TLS_CA_FILE: cannot read/,
     );
-  });
-
-  it('refuses a client certificate without its key', () => {
-    expect(() => redisTlsOptions({ REDIS_TLS_CERT_FILE: pem })).toThrow(RedisTlsFileError);
   });
 });

@@ -27,16 +27,12 @@ function readPem(variable: keyof TlsConfig, path: string | undefined): Buffer | 
 /**
  * The TLS options of every Redis connection (server, cluster node, sentinel) when TLS is on:
  * the private CA replaces the public ones, the client certificate is sent for mutual TLS.
- * Certificates are read once, at start-up.
+ * Certificates are read once, at start-up (config validation checks that cert and key come
+ * together).
  */
 export function redisTlsOptions(config: TlsConfig): ConnectionOptions {
   const cert = readPem('REDIS_TLS_CERT_FILE', config.REDIS_TLS_CERT_FILE);
   const key = readPem('REDIS_TLS_KEY_FILE', config.REDIS_TLS_KEY_FILE);
-  if ((cert === undefined) !== (key === undefined)) {
-    throw new RedisTlsFileError(
-      'REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE: mutual TLS needs both, or neither',
-    );
-  }
   return {
     ca: readPem('REDIS_TLS_CA_FILE', config.REDIS_TLS_CA_FILE),
     cert,
