@@ -31,7 +31,9 @@ const CLOSE_TIMEOUT_MS = 2000;
 
 /**
  * The application's one Redis connection (cache tier, rate-limit counters, health), shared so
- * a replica holds one socket. Redis is optional: without REDIS_URL `client` is undefined.
+ * a replica holds one socket per server it needs: the server, the current master behind the
+ * sentinels, or each cluster master (see backends/). Redis is optional: without REDIS_URL,
+ * REDIS_SENTINELS or REDIS_CLUSTER_NODES `backend` is undefined.
  * Commands fail fast while disconnected (no offline queue) so callers can degrade at once,
  * and the client keeps reconnecting in the background.
  *
