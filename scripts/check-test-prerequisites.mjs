@@ -62,6 +62,11 @@ const checks = [
     install: 'apt-get install -y chromium  (or set CHROMIUM_PATH to another Chromium build)',
   },
   {
+    what: 'the openssl CLI (the Redis TLS tests make their certificates with it)',
+    ok: async () => commandRuns('openssl', ['version']),
+    install: 'apt-get install -y openssl',
+  },
+  {
     what: `HAProxy at ${process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy'} (the cluster tests)`,
     ok: async () => commandRuns(process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy', ['-v']),
     install: 'apt-get install -y --no-install-recommends haproxy  (or set HAPROXY_PATH)',

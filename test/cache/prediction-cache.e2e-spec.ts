@@ -1,5 +1,4 @@
 import { jest } from '@jest/globals';
-import { RedisConnection } from '../../src/modules/redis/redis-connection.service';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import {
   cacheOf,
@@ -10,6 +9,7 @@ import {
   waitForRedisEntry,
   waitForRedisUp,
   type TestRedisClient,
+  redisClientOf,
 } from './redis-test-support';
 
 /** This file's own database on the shared test Redis; only it is ever flushed. */
@@ -82,7 +82,7 @@ describe('prediction cache (memory tier + shared Redis)', () => {
     await waitForRedisEntry(sut, redis, known[1]);
     const fresh = [text('batch new 1'), text('batch new 2')];
     const predict = jest.spyOn(sut.inference, 'predict');
-    const mget = jest.spyOn(sut.app.get(RedisConnection).client!, 'mGet');
+    const mget = jest.spyOn(redisClientOf(sut), 'mGet');
     const before = sut.inference.resolveModel(MODEL).batcher.stats();
 
     const response = await sut.inject({

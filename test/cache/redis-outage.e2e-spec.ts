@@ -1,5 +1,4 @@
 import { jest } from '@jest/globals';
-import { RedisConnection } from '../../src/modules/redis/redis-connection.service';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import {
   cacheOf,
@@ -11,6 +10,7 @@ import {
   keyOf,
   waitForRedisEntry,
   waitForRedisUp,
+  redisClientOf,
 } from './redis-test-support';
 
 const text = (label: string | number): string =>
@@ -87,7 +87,7 @@ describe('prediction cache across a Redis outage', () => {
   });
 
   it('skips Redis without sending commands while it is down', async () => {
-    const mget = jest.spyOn(sut.app.get(RedisConnection).client!, 'mGet');
+    const mget = jest.spyOn(redisClientOf(sut), 'mGet');
 
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) => classify(sut, text(`down ${i}`))),

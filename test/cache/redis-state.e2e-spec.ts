@@ -8,6 +8,7 @@ import {
   DisposableRedis,
   waitForRedisUp,
   type TestRedisClient,
+  redisClientOf,
 } from './redis-test-support';
 
 const ADMIN_API_KEY = 'redis-state-admin-key-0123456789';
@@ -68,7 +69,7 @@ describe('Redis state while the circuit breaker is open', () => {
 
     expect(connection.state()).toBe('down');
     // Still connected: only the breaker knows Redis is failing.
-    expect(connection.client?.isReady).toBe(true);
+    expect(redisClientOf(sut).isReady).toBe(true);
     expect(await redisAsReported(sut)).toEqual({ health: 'down', gauge: 0 });
 
     // Invalidation reads the same answer, and says Redis kept its entries instead of succeeding.

@@ -1,6 +1,7 @@
 import { createClient } from '@redis/client';
 import { PredictionCache } from '../../src/modules/cache/prediction-cache.service';
 import { predictionKey } from '../../src/modules/cache/prediction-key';
+import { RedisConnection, type NodeClient } from '../../src/modules/redis/redis-connection.service';
 import { waitFor } from '../helpers/processes';
 import type { TestApp } from '../helpers/test-app';
 
@@ -20,6 +21,13 @@ export async function connectTestRedis(url: string): Promise<TestRedisClient> {
   client.on('error', () => undefined);
   await client.connect();
   return client;
+}
+
+/** The app's own client of its one Redis server (REDIS_URL), to spy on its commands. */
+export function redisClientOf(testApp: TestApp): NodeClient {
+  const backend = testApp.app.get(RedisConnection).backend;
+  if (backend?.mode !== 'standalone') throw new Error('the app has no REDIS_URL');
+  return backend.client as NodeClient;
 }
 
 export function cacheOf(testApp: TestApp): PredictionCache {

@@ -8,7 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { InjectConfig, type AppConfig } from '../../config';
-import { RedisConnection, type SiftRedisClient } from '../redis/redis-connection.service';
+import { RedisConnection, type Subscription } from '../redis/redis-connection.service';
 import { PredictionCache } from './prediction-cache.service';
 import { withTimeout } from '../redis/with-timeout';
 
@@ -69,8 +69,7 @@ function parseInvalidation(message: string): Invalidation | undefined {
 export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CacheInvalidationBus.name);
   private readonly pending = new Map<string, Pending>();
-  private subscriber: SiftRedisClient | undefined;
-  private subscriptionLost = false;
+  private subscription: Subscription | undefined;
   private readonly timeoutMs: number;
   private readonly enabled: boolean;
   private readonly channels: { invalidations: string; acks: string };
@@ -86,37 +85,24 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
   }
 
   onModuleInit(): void {
-    const client = this.redis.client;
-    if (!this.enabled || client === undefined) return;
-    const subscriber = client.duplicate();
-    this.subscriber = subscriber;
-    subscriber.on('error', () => {
-      // RedisConnection logs the outage; here it only means messages may be missed.
-      this.subscriptionLost = true;
-    });
-    subscriber.on('ready', () => {
-      if (!this.subscriptionLost) return;
-      this.subscriptionLost = false;
-      const count = this.cache.forgetLocally();
-      this.logger.warn(
-        `Invalidation channel back after an outage: dropped all ${count} memory entries`,
-      );
-    });
-    subscriber
-      .connect()
-      .then(() =>
-        Promise.all([
-          subscriber.subscribe(
-            this.channels.invalidations,
-            (message) => void this.receive(message),
-          ),
-          subscriber.subscribe(this.channels.acks, (id) => this.acknowledged(id)),
-        ]),
-      )
-      .catch((error: Error) => {
-        this.subscriptionLost = true;
-        this.logger.warn(`Invalidation channel unavailable: ${error.message}`);
-      });
+    const backend = this.redis.backend;
+    if (!this.enabled || backend === undefined) return;
+    this.subscription = backend.subscribe(
+      {
+        [this.channels.invalidations]: (message) => void this.receive(message),
+        [this.channels.acks]: (id) => this.acknowledged(id),
+      },
+      {
+        // RedisConnection logs the outage; here it only means messages may be missed.
+        lost: () => undefined,
+        restored: () => {
+          const count = this.cache.forgetLocally();
+          this.logger.warn(
+            `Invalidation channel back after an outage: dropped all ${count} memory entries`,
+          );
+        },
+      },
+    );
   }
 
   /**
@@ -125,8 +111,8 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
    * CACHE_INVALIDATION_TIMEOUT_MS. Call it after Redis itself was cleared.
    */
   async broadcast(model: string, version?: string): Promise<number> {
-    const client = this.redis.client;
-    if (this.subscriber === undefined || client === undefined) return 1;
+    const backend = this.redis.backend;
+    if (this.subscription === undefined || backend === undefined) return 1;
     const invalidation: Invalidation = { id: randomUUID(), model, version };
     let settle = (): void => undefined;
     const done = new Promise<void>((resolve) => (settle = resolve));
@@ -134,7 +120,7 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
     this.pending.set(invalidation.id, pending);
     try {
       const expected = await withTimeout(
-        client.publish(this.channels.invalidations, JSON.stringify(invalidation)),
+        backend.publish(this.channels.invalidations, JSON.stringify(invalidation)),
         this.timeoutMs,
         'Redis PUBLISH',
       );
@@ -162,30 +148,30 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const subscriber = this.subscriber;
-    this.subscriber = undefined;
-    if (subscriber === undefined) return;
-    try {
-      if (subscriber.isOpen) await subscriber.close();
-    } catch {
-      subscriber.destroy(); // already broken: nothing left to close cleanly
-    }
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
   }
 
   private async receive(message: string): Promise<void> {
     const invalidation = parseInvalidation(message);
-    const client = this.redis.client;
-    if (invalidation === undefined || client === undefined) return;
+    const backend = this.redis.backend;
+    if (invalidation === undefined || backend === undefined) return;
     const { id, model, version } = invalidation;
     try {
       this.cache.forgetLocally(model, version);
       // A Redis read sent before the invalidation may answer (on the other connection) after
       // this message, and copy an old entry into memory. Once a round trip on that connection
-      // has returned, every earlier read has, and the next turn has stored what it read.
-      await withTimeout(client.ping(), this.timeoutMs, 'Redis PING');
+      // (on each master's, in a cluster) has returned, every earlier read has, and the next
+      // turn has stored what it read.
+      await withTimeout(
+        backend.onEachMaster((master) => master.ping()),
+        this.timeoutMs,
+        'Redis PING',
+      );
       await nextTurn();
       this.cache.forgetLocally(model, version);
-      await withTimeout(client.publish(this.channels.acks, id), this.timeoutMs, 'Redis PUBLISH');
+      await withTimeout(backend.publish(this.channels.acks, id), this.timeoutMs, 'Redis PUBLISH');
     } catch (error) {
       this.logger.warn(`Invalidation ${id} not acknowledged: ${(error as Error).message}`);
     }

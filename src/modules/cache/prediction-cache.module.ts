@@ -26,8 +26,8 @@ const sharedTierProvider: Provider = {
   provide: SHARED_CACHE_TIER,
   inject: [APP_CONFIG, RedisConnection],
   useFactory: (config: AppConfig, connection: RedisConnection): RedisTier | null =>
-    config.CACHE_ENABLED && connection.client !== undefined
-      ? new RedisTier(connection, connection.client, { timeoutMs: config.CACHE_TIMEOUT_MS })
+    config.CACHE_ENABLED && connection.backend !== undefined
+      ? new RedisTier(connection, connection.backend, { timeoutMs: config.CACHE_TIMEOUT_MS })
       : null,
 };
 

@@ -23,10 +23,12 @@ export class RedisIndicator {
   check<const Key extends string>(key: Key) {
     const session = this.indicators.check(key);
     const state = this.state();
-    if (state !== 'down') return session.up({ state });
+    const topology = this.redis.topology();
+    if (state !== 'down') return session.up({ state, ...topology });
     const cause = this.redis.lastErrorMessage();
     return session.degraded({
       state,
+      ...topology,
       message: `redis is unavailable${cause === undefined ? '' : ` (${cause})`}; serving without the shared cache`,
     });
   }

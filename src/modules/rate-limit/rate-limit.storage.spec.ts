@@ -4,7 +4,7 @@ import { TcpProxy } from '../../../test/helpers/tcp-proxy';
 import { waitFor } from '../../../test/helpers/processes';
 import type { RateLimitObserver } from '../../common/observability/observers';
 import { loadConfig, type AppConfig } from '../../config';
-import { RedisConnection, type ScriptedRedisClient } from '../redis/redis-connection.service';
+import { RedisConnection, type SiftScripts } from '../redis/redis-connection.service';
 import { RateLimitStorage } from './rate-limit.storage';
 
 interface FakeRedis {
@@ -13,12 +13,10 @@ interface FakeRedis {
 }
 
 function connectionOf(fake: FakeRedis | undefined): RedisConnection {
-  const scripted =
-    fake === undefined
-      ? undefined
-      : ({ siftRateLimitHit: () => fake.reply() } as unknown as ScriptedRedisClient);
+  const scripts: SiftScripts | undefined =
+    fake === undefined ? undefined : { siftRateLimitHit: () => fake.reply() };
   return {
-    scripted,
+    backend: scripts === undefined ? undefined : { scripts },
     isUp: () => fake?.up ?? false,
     // The breaker itself is RedisConnection's, exercised against a hanging Redis below.
     tryAcquire: () => fake?.up ?? false,
@@ -121,7 +119,7 @@ describe(RateLimitStorage.name, () => {
 
     afterAll(async () => {
       proxy.resume();
-      connection.client?.destroy();
+      connection.backend?.destroy();
       await proxy.close();
     });
 

@@ -33,7 +33,7 @@ export class RateLimitStorage {
     @InjectConfig() config: AppConfig,
     @Optional() @Inject(RATE_LIMIT_OBSERVER) private readonly observer?: RateLimitObserver,
   ) {
-    if (redis.scripted !== undefined) this.redisStore = new RedisWindowStore(redis.scripted);
+    if (redis.backend !== undefined) this.redisStore = new RedisWindowStore(redis.backend.scripts);
     this.timeoutMs = config.RATE_LIMIT_TIMEOUT_MS;
   }
 

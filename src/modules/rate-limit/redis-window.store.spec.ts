@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DisposableRedis } from '../../../test/helpers/processes';
-import { createScriptedClient, type ScriptedRedisClient } from '../redis/redis-connection.service';
+import { createClient } from '@redis/client';
+import { SIFT_SCRIPTS } from '../redis/redis-scripts';
+
 import { hitsKey, RedisWindowStore } from './redis-window.store';
+
+/** A client that runs Sift's scripts by name, as the application's does. */ const createScriptedClient =
+  (options: { url: string }) => createClient({ ...options, scripts: SIFT_SCRIPTS });
+type ScriptedRedisClient = ReturnType<typeof createScriptedClient>;
 
 /** A database of its own on the shared test Redis; keys are unique per run and removed after. */
 const REDIS_URL = 'redis://127.0.0.1:6379/8';

@@ -1,4 +1,4 @@
-import type { ScriptedRedisClient } from '../redis/redis-connection.service';
+import type { SiftScripts } from '../redis/redis-connection.service';
 import type { WindowCount } from './window-count';
 
 /** Keys live under this prefix, one per client and window. */
@@ -17,7 +17,7 @@ export function hitsKey(client: string): string {
  * connection. It does not bound its own wait: RateLimitStorage does (see there why it must).
  */
 export class RedisWindowStore {
-  constructor(private readonly client: ScriptedRedisClient) {}
+  constructor(private readonly client: SiftScripts) {}
 
   async increment(key: string, windowMs: number): Promise<WindowCount> {
     return parseReply(await this.client.siftRateLimitHit(hitsKey(key), windowMs));

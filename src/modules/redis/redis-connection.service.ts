@@ -1,22 +1,29 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { createClient } from '@redis/client';
 import { InjectConfig, type AppConfig } from '../../config';
+import { createBackend } from './backends/create-backend';
+import type { RedisBackend, RedisMode } from './backends/redis-backend';
 import { CircuitBreaker } from './circuit-breaker';
-import { SIFT_SCRIPTS } from './redis-scripts';
 
-export type SiftRedisClient = ReturnType<typeof createClient>;
+export type {
+  NodeClient,
+  RedisBackend,
+  RedisMode,
+  SiftScripts,
+  Subscription,
+  SubscriptionHooks,
+} from './backends/redis-backend';
 
-/** A client that also runs Sift's Lua scripts by name (redis-scripts.ts). */
-export function createScriptedClient(options: Parameters<typeof createClient>[0] = {}) {
-  return createClient({ ...options, scripts: SIFT_SCRIPTS });
+/** What `/health` says about the topology: the mode, and the master(s) commands go to. */
+export interface RedisTopology {
+  readonly mode: RedisMode;
+  readonly tls: boolean;
+  /** `host:port` of each master Sift writes to: one, except in a cluster. */
+  readonly masters: readonly string[];
 }
 
-export type ScriptedRedisClient = ReturnType<typeof createScriptedClient>;
-
-/** `disabled`: no REDIS_URL. `down`: not connected, or failing (the circuit breaker is open). */
+/** `disabled`: no Redis configured. `down`: not connected, or failing (the circuit breaker is open). */
 export type RedisState = 'disabled' | 'up' | 'down';
 
-const MAX_RECONNECT_DELAY_MS = 2000;
 /** Consecutive command failures or timeouts before Redis counts as down for a cool-down. */
 const FAILURE_THRESHOLD = 5;
 const COOL_DOWN_MS = 2000;
@@ -24,7 +31,9 @@ const CLOSE_TIMEOUT_MS = 2000;
 
 /**
  * The application's one Redis connection (cache tier, rate-limit counters, health), shared so
- * a replica holds one socket. Redis is optional: without REDIS_URL `client` is undefined.
+ * a replica holds one socket per server it needs: the server, the current master behind the
+ * sentinels, or each cluster master (see backends/). Redis is optional: without REDIS_URL,
+ * REDIS_SENTINELS or REDIS_CLUSTER_NODES `backend` is undefined.
  * Commands fail fast while disconnected (no offline queue) so callers can degrade at once,
  * and the client keeps reconnecting in the background.
  *
@@ -35,9 +44,8 @@ const CLOSE_TIMEOUT_MS = 2000;
 @Injectable()
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
-  readonly client: SiftRedisClient | undefined;
-  /** The same client, typed with the scripts it was created with. */
-  readonly scripted: ScriptedRedisClient | undefined;
+  /** The topology in use (server, sentinels or cluster); undefined without Redis. */
+  readonly backend: RedisBackend | undefined;
   private up = false;
   private lastError: string | undefined;
   private readonly breaker = new CircuitBreaker({
@@ -53,27 +61,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   });
 
   constructor(@InjectConfig() config: AppConfig) {
-    if (config.REDIS_URL === undefined) return;
-    this.scripted = createScriptedClient({
-      url: config.REDIS_URL,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 2000,
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
-      },
-    });
-    // node-redis's client types are invariant in their scripts, and the cache's libraries
-    // (Keyv) take the plain type: one object, two views.
-    this.client = this.scripted as unknown as SiftRedisClient;
-    this.client.on('ready', () => {
-      if (!this.up) this.logger.log('Redis connected');
-      this.up = true;
-      this.lastError = undefined;
-    });
-    this.client.on('end', () => {
-      this.up = false;
-    });
-    this.client.on('error', (error: Error) => {
+    this.backend = createBackend(config);
+    this.backend?.onError((error) => {
       // The client emits an error per failed reconnect; log the state change once.
       if (this.up || this.lastError === undefined) {
         this.logger.warn(`Redis unavailable: ${error.message}`);
@@ -85,17 +74,17 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
   /** Connects in the background: start-up never waits for (or fails on) Redis. */
   onModuleInit(): void {
-    this.client?.connect().catch((error: Error) => {
+    this.backend?.connect().catch((error: Error) => {
       this.lastError = error.message;
     });
   }
 
   get configured(): boolean {
-    return this.client !== undefined;
+    return this.backend !== undefined;
   }
 
   state(): RedisState {
-    if (this.client === undefined) return 'disabled';
+    if (this.backend === undefined) return 'disabled';
     return this.connected() && this.breaker.state() !== 'open' ? 'up' : 'down';
   }
 
@@ -121,8 +110,21 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     this.breaker.recordFailure();
   }
 
+  /** Connected as the client sees it; a transition to connected is logged once. */
   private connected(): boolean {
-    return this.client !== undefined && this.up && this.client.isReady;
+    if (this.backend?.connected() !== true) return false;
+    if (!this.up) {
+      this.logger.log('Redis connected');
+      this.up = true;
+      this.lastError = undefined;
+    }
+    return true;
+  }
+
+  topology(): RedisTopology | undefined {
+    const backend = this.backend;
+    if (backend === undefined) return undefined;
+    return { mode: backend.mode, tls: backend.tls, masters: backend.masterAddresses() };
   }
 
   lastErrorMessage(): string | undefined {
@@ -135,8 +137,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
    * CLOSE_TIMEOUT_MS the socket is destroyed instead.
    */
   async onApplicationShutdown(): Promise<void> {
-    const client = this.client;
-    if (client === undefined || !client.isOpen) return;
+    const client = this.backend;
+    if (client === undefined) return;
     let timer: NodeJS.Timeout | undefined;
     const closed = client.close().then(
       () => true,

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../../../config';
-import { RedisConnection, type SiftRedisClient } from '../../redis/redis-connection.service';
+import { RedisConnection, type NodeClient } from '../../redis/redis-connection.service';
 import { RedisTier } from './redis-tier';
 import { CacheTierUnavailableError } from './tier-errors';
 
@@ -17,14 +17,14 @@ async function waitUntil(condition: () => boolean): Promise<void> {
 
 describe(RedisTier.name, () => {
   let connection: RedisConnection;
-  let client: SiftRedisClient;
+  let client: NodeClient;
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
     connection = new RedisConnection(loadConfig({ REDIS_URL }));
     connection.onModuleInit();
     await waitUntil(() => connection.isUp());
-    client = connection.client!;
+    client = connection.backend!.client as NodeClient;
   });
 
   beforeEach(async () => {
@@ -46,7 +46,7 @@ describe(RedisTier.name, () => {
   }
 
   function tier(on: RedisConnection = connection): RedisTier {
-    return new RedisTier(on, on.client!, { timeoutMs: 200 });
+    return new RedisTier(on, on.backend!, { timeoutMs: 200 });
   }
 
   it('writes entries with their TTL in Redis and reads them back in one MGET', async () => {
@@ -103,13 +103,15 @@ describe(RedisTier.name, () => {
     try {
       await waitUntil(() => own.isUp());
       const sut = tier(own);
-      const mget = jest.spyOn(own.client!, 'mGet').mockRejectedValue(new Error('LOADING'));
+      const mget = jest
+        .spyOn(own.backend!.client as NodeClient, 'mGet')
+        .mockRejectedValue(new Error('LOADING'));
       for (let i = 0; i < 5; i++) expect((await sut.getMany(['k'])).outcome).toBe('error');
       expect(await sut.getMany(['k'])).toEqual({ outcome: 'skipped' });
       expect(mget).toHaveBeenCalledTimes(5);
       expect(sut.availability()).toBe('down');
       expect(own.state()).toBe('down');
-      expect(own.client!.isReady).toBe(true);
+      expect((own.backend!.client as NodeClient).isReady).toBe(true);
     } finally {
       await own.onApplicationShutdown();
     }

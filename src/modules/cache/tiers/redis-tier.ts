@@ -1,6 +1,10 @@
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
-import type { RedisConnection, SiftRedisClient } from '../../redis/redis-connection.service';
+import type {
+  NodeClient,
+  RedisBackend,
+  RedisConnection,
+} from '../../redis/redis-connection.service';
 import { isPredictionKey, prefixPattern } from '../prediction-key';
 import type { SharedCacheTier, TierEntry, TierHit, TierOutcome } from './cache-tier.interface';
 import { asError, CacheTierUnavailableError } from './tier-errors';
@@ -17,7 +21,8 @@ const SCAN_COUNT = 500;
 const UNLINK_CHUNK = 500;
 
 /**
- * The shared tier: Keyv over `@keyv/redis`, built on the application's one Redis client.
+ * The shared tier: Keyv over `@keyv/redis`, built on the application's one Redis client (a
+ * server, a sentinel-watched master or a cluster, whose key slots Keyv routes to).
  *
  * Redis must never decide whether a request succeeds, so every call is guarded: skipped at once
  * while the connection says Redis is down (disconnected, or its circuit breaker open), bounded by
@@ -30,12 +35,12 @@ export class RedisTier implements SharedCacheTier {
 
   constructor(
     private readonly connection: RedisConnection,
-    private readonly client: SiftRedisClient,
+    private readonly backend: RedisBackend,
     private readonly options: RedisTierOptions,
   ) {
     // KeyvRedis's own connect-on-demand would (re)open or destroy the shared client; calls only
     // reach it while `connection.isUp()`, when the client is already open and ready.
-    const store = new KeyvRedis(client, {
+    const store = new KeyvRedis(backend.client, {
       throwOnErrors: true,
       throwOnConnectError: true,
       useUnlink: true,
@@ -78,15 +83,22 @@ export class RedisTier implements SharedCacheTier {
   }
 
   /**
-   * SCAN (never KEYS, which blocks Redis) for the prefix, then UNLINK in chunks what it finds,
-   * limited to prediction keys so another feature's keys under `sift:` are never touched.
+   * SCAN (never KEYS, which blocks Redis) for the prefix on every master (a cluster spreads the
+   * keys over several), then UNLINK in chunks what it finds, limited to prediction keys so
+   * another feature's keys under `sift:` are never touched.
    */
   async deleteByPrefix(prefix: string): Promise<number> {
     if (this.availability() === 'down') {
       throw new CacheTierUnavailableError('Redis is unreachable');
     }
     try {
-      return await this.scanAndUnlink(prefixPattern(prefix));
+      const match = prefixPattern(prefix);
+      // A cluster refuses a multi-key UNLINK across slots (CROSSSLOT), even on one master.
+      const perKey = this.backend.mode === 'cluster';
+      const counts = await this.backend.onEachMaster((master) =>
+        scanAndUnlink(master, match, perKey),
+      );
+      return counts.reduce((sum, count) => sum + count, 0);
     } catch (error) {
       throw new CacheTierUnavailableError(
         `Redis failed during invalidation (${asError(error).message})`,
@@ -95,30 +107,6 @@ export class RedisTier implements SharedCacheTier {
         },
       );
     }
-  }
-
-  private async scanAndUnlink(match: string): Promise<number> {
-    let cursor = '0';
-    let deleted = 0;
-    do {
-      const page = await withTimeout(
-        this.client.scan(cursor, { MATCH: match, COUNT: SCAN_COUNT }),
-        ADMIN_COMMAND_TIMEOUT_MS,
-        'Redis SCAN',
-      );
-      cursor = String(page.cursor);
-      const keys = page.keys.filter(isPredictionKey);
-      for (let start = 0; start < keys.length; start += UNLINK_CHUNK) {
-        const chunk = keys.slice(start, start + UNLINK_CHUNK);
-        // SCAN may return a key twice; UNLINK counts only the keys it actually removed.
-        deleted += await withTimeout(
-          this.client.unlink(chunk),
-          ADMIN_COMMAND_TIMEOUT_MS,
-          'Redis UNLINK',
-        );
-      }
-    } while (cursor !== '0');
-    return deleted;
   }
 
   private async guarded<T>(operation: string, call: () => Promise<T>): Promise<TierOutcome<T>> {
@@ -132,4 +120,35 @@ export class RedisTier implements SharedCacheTier {
       return { outcome: 'error', error: asError(error) };
     }
   }
+}
+
+async function scanAndUnlink(client: NodeClient, match: string, perKey: boolean): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const page = await withTimeout(
+      client.scan(cursor, { MATCH: match, COUNT: SCAN_COUNT }),
+      ADMIN_COMMAND_TIMEOUT_MS,
+      'Redis SCAN',
+    );
+    cursor = String(page.cursor);
+    const keys = page.keys.filter(isPredictionKey);
+    for (let start = 0; start < keys.length; start += UNLINK_CHUNK) {
+      const chunk = keys.slice(start, start + UNLINK_CHUNK);
+      // SCAN may return a key twice; UNLINK counts only the keys it actually removed.
+      deleted += await withTimeout(
+        unlink(client, chunk, perKey),
+        ADMIN_COMMAND_TIMEOUT_MS,
+        'Redis UNLINK',
+      );
+    }
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** One UNLINK per chunk, or per key (node-redis pipelines them: still one round trip). */
+async function unlink(client: NodeClient, keys: string[], perKey: boolean): Promise<number> {
+  if (!perKey) return client.unlink(keys);
+  const counts = await Promise.all(keys.map((key) => client.unlink(key)));
+  return counts.reduce((sum, count) => sum + count, 0);
 }
