@@ -1,3 +1,4 @@
+import { predictionKey } from '../../src/modules/cache/prediction-key';
 import { RedisConnection } from '../../src/modules/redis/redis-connection.service';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { classify, waitForRedisUp } from '../cache/redis-test-support';
@@ -14,6 +15,32 @@ async function traffic(sut: TestApp, total: number, statuses: number[]): Promise
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+type Admin = Awaited<ReturnType<RedisProcess['connect']>>;
+
+/**
+ * `count` texts whose cache keys live on the node `admin` talks to. A request for one of them
+ * sends every Redis command to that node alone, so with the node paused each request is one
+ * more failure in a row for the breaker, whatever the other masters do.
+ */
+async function textsOnNode(admin: Admin, sut: TestApp, count: number): Promise<string[]> {
+  const nodes = await admin.sendCommand(['CLUSTER', 'NODES']);
+  if (typeof nodes !== 'string') throw new Error('CLUSTER NODES did not answer text');
+  const mine = nodes.split('\n').find((line) => line.includes('myself')) ?? '';
+  const ranges = mine
+    .split(' ')
+    .slice(8)
+    .map((range) => range.split('-').map(Number));
+  const owns = (slot: number) => ranges.some(([from, to]) => slot >= from && slot <= (to ?? from));
+  const model = sut.inference.resolveModel();
+  const texts: string[] = [];
+  for (let i = 0; texts.length < count; i++) {
+    const text = `cluster chaos ${i}: the invoice is attached`;
+    const key = predictionKey(model, text);
+    if (owns(Number(await admin.sendCommand(['CLUSTER', 'KEYSLOT', key])))) texts.push(text);
+  }
+  return texts;
 }
 
 /**
@@ -65,13 +92,12 @@ describe('Redis Cluster outages', () => {
     const [sut, cluster] = await start({ CACHE_TIMEOUT_MS: '100' });
     const admin = await cluster[2].connect();
     try {
+      const texts = await textsOnNode(admin, sut, 8);
       await admin.sendCommand(['CLIENT', 'PAUSE', '600000', 'ALL']);
-      const statuses: number[] = [];
       const connection = sut.app.get(RedisConnection);
-      // Requests whose keys live on the paused master time out; enough of them open the breaker.
-      for (let round = 0; round < 20 && connection.state() !== 'down'; round++) {
-        await traffic(sut, 16, statuses);
-      }
+      // One at a time, each request's lookup times out on the paused master: a failure in a row.
+      const statuses: number[] = [];
+      for (const text of texts) statuses.push((await classify(sut, text)).statusCode);
 
       expect(connection.state()).toBe('down');
       expect(statuses.filter((status) => status !== 200)).toEqual([]);
