@@ -11,7 +11,6 @@ import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { loadConfig, type AppConfig } from './config';
 import { registerApiDocs } from './modules/docs/api-docs';
 import { ServerDrain } from './modules/health/server-drain';
-import { registerClassifyFastPath } from './modules/classification/classify-fast-path';
 import { registerRequestObservability } from './modules/metrics/request-observability';
 
 /** A client-sent request id is echoed only when it is short and plain, so logs stay clean. */
@@ -75,7 +74,6 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestObservability(app);
-  registerClassifyFastPath(app);
   registerApiDocs(app, config);
   const drain = app.get(ServerDrain);
   fastify.addHook('onSend', async (request, reply) => {

@@ -1,5 +1,5 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ConfigModule, type AppConfig } from './config';
 import { PredictionCacheModule } from './modules/cache/prediction-cache.module';
@@ -29,22 +29,8 @@ export class AppModule {
         RepositoryModule,
         RateLimitModule.forRoot(config),
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            transform: true,
-            forbidUnknownValues: true,
-            // One message per wrong field: a missing text is "text is required", not that
-            // plus every other rule a missing value also breaks.
-            stopAtFirstError: true,
-            validationError: { target: false, value: false },
-          }),
-        },
-      ],
+      // Bodies are validated by each route's zod schema (common/validation), not a global pipe.
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

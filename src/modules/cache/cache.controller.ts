@@ -1,12 +1,15 @@
 import { Controller, Delete, HttpCode, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../common/guards/admin-key.guard';
+import { ApiQueryFrom } from '../../common/validation/documented-schema';
+import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
 import { InferenceService } from '../inference';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../docs/security-schemes';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
 import {
-  InvalidateCacheQueryDto,
+  invalidateCacheQuerySchema,
   InvalidateCacheResponseDto,
+  type InvalidateCacheQuery,
   type InvalidateCacheResponse,
 } from './dto/invalidate-cache.dto';
 import { CacheInvalidationBus } from './cache-invalidation.bus';
@@ -37,7 +40,10 @@ export class CacheController {
   })
   @ApiOkResponse({ description: 'Entries dropped per tier', type: InvalidateCacheResponseDto })
   @ApiErrorResponses(400, 401, 404, 503)
-  async invalidate(@Query() query: InvalidateCacheQueryDto): Promise<InvalidateCacheResponse> {
+  @ApiQueryFrom(invalidateCacheQuerySchema)
+  async invalidate(
+    @Query(new ZodValidationPipe(invalidateCacheQuerySchema)) query: InvalidateCacheQuery,
+  ): Promise<InvalidateCacheResponse> {
     this.inference.resolveModel(query.model);
     // With Redis unreachable this is a 503 (CacheTierUnavailableError), never a false success.
     const deleted = await this.cache.invalidate(query.model, query.version);

@@ -186,19 +186,6 @@ describe(PredictionCache.name, () => {
     expect(memory.get(predictionKey(model, 'in redis'))).toBeUndefined();
   });
 
-  it('continues from a memory lookup the caller already made, without hashing or reading memory again', async () => {
-    const { sut, redis, observer, infer } = setup();
-    const lookup = sut.lookupMemory(model, 'looked up');
-    expect(lookup).toEqual({ key: predictionKey(model, 'looked up'), prediction: undefined });
-    const [answer] = await sut.resolve(model, ['looked up'], infer, [lookup!.key]);
-    expect(answer.cached).toBe(false);
-    expect(redis.reads).toEqual([[lookup!.key]]);
-    expect(observer.counts.get('memory:miss')).toBe(1);
-    await settle();
-    expect(sut.lookupMemory(model, 'looked up')?.prediction).toEqual(answer.prediction);
-    expect(observer.counts.get('memory:hit')).toBe(1);
-  });
-
   it('runs only the misses of a batch and answers in input order', async () => {
     const { sut, infer } = setup();
     await sut.resolve(model, ['a', 'bb'], infer);

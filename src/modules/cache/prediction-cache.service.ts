@@ -43,12 +43,6 @@ export interface InvalidationResult {
   readonly redis: number;
 }
 
-/** One text's key and what this replica's memory tier holds under it now. */
-export interface MemoryLookup {
-  readonly key: string;
-  readonly prediction: Prediction | undefined;
-}
-
 /** Runs texts (or text pairs) through the model; results in input order. */
 export type InferFn = (texts: readonly TextInput[]) => Promise<readonly Prediction[]>;
 
@@ -80,22 +74,19 @@ export class PredictionCache {
   /**
    * Predictions for `texts` in input order: cached ones from the tiers (memory, then one Redis
    * multi-get), the rest from `infer` in a single call. Rejects only when `infer` does.
-   * `missedKeys`: the texts' keys, when the caller computed them and already found none in
-   * memory (`lookupMemory`); the lookup then goes on from Redis.
    */
   async resolve(
     model: CacheableModel,
     texts: readonly TextInput[],
     infer: InferFn,
-    missedKeys?: readonly string[],
   ): Promise<CachedAnswer[]> {
     if (!this.enabled) {
       const predictions = await infer(texts);
       return predictions.map((prediction) => ({ prediction, cached: false }));
     }
-    const keys = missedKeys ?? texts.map((text) => predictionKey(model, text));
+    const keys = texts.map((text) => predictionKey(model, text));
     const generation = this.generationOf(model.name);
-    const stored = await this.lookup(keys, model.config.labels, missedKeys !== undefined);
+    const stored = await this.lookup(keys, model.config.labels);
 
     const toRun = new Map<string, TextInput>();
     for (const [index, entry] of stored.entries()) {
@@ -112,19 +103,6 @@ export class PredictionCache {
         return { prediction: await running, cached: false };
       }),
     );
-  }
-
-  /**
-   * `text`'s key and this replica's memory entry for it, without waiting on anything (the
-   * classify fast path); undefined when there is no memory tier. A hit is counted; a miss is
-   * counted by `resolve`, which the caller then calls with the key.
-   */
-  lookupMemory(model: CacheableModel, text: TextInput): MemoryLookup | undefined {
-    if (!this.enabled || this.memory === null) return undefined;
-    const key = predictionKey(model, text);
-    const prediction = this.memory.get(key);
-    if (prediction !== undefined) this.observer?.cacheRequest('memory', 'hit', 1);
-    return { key, prediction };
   }
 
   /**
@@ -159,16 +137,14 @@ export class PredictionCache {
   }
 
   /**
-   * Memory first (unless the caller already found these keys missing there), then Redis (one
-   * multi-get) for what memory lacked; a failing Redis counts as all misses. Redis hits are
+   * Memory first, then Redis (one multi-get) for what memory lacked; a failing Redis counts as all misses. Redis hits are
    * validated once and copied into memory.
    */
   private async lookup(
     keys: readonly string[],
     labels: readonly string[],
-    memoryChecked: boolean,
   ): Promise<Array<Prediction | undefined>> {
-    const found = keys.map((key) => (memoryChecked ? undefined : this.memory?.get(key)));
+    const found = keys.map((key) => this.memory?.get(key));
     const missing: number[] = [];
     for (const [index, prediction] of found.entries()) {
       if (prediction === undefined) missing.push(index);

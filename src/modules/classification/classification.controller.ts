@@ -1,12 +1,17 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { annotateRequest } from '../../common/http/request-annotation';
-import { TextRulesPipe } from '../../common/pipes/text-rules.pipe';
+import { documentedSchema } from '../../common/validation/documented-schema';
+import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
 import { RateLimited } from '../rate-limit';
 import { ClassificationService } from './classification.service';
-import { ClassifyBatchRequestDto, ClassifyRequestDto } from './dto/classify-request.dto';
+import {
+  classifyBatchRequestSchema,
+  classifyRequestSchema,
+  type ClassifyBatchRequest,
+  type ClassifyRequest,
+} from './dto/classify-request.schema';
 import {
   BatchClassificationResultDto,
   ClassificationResultDto,
@@ -25,21 +30,19 @@ export class ClassificationController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Classify one text' })
+  @ApiBody({ schema: documentedSchema(classifyRequestSchema, 'input') })
   @ApiOkResponse({ description: 'The result', type: ClassificationResultDto })
   async classify(
-    @Body(TextRulesPipe) body: ClassifyRequestDto,
+    @Body(new ZodValidationPipe(classifyRequestSchema)) body: ClassifyRequest,
     @Req() request: FastifyRequest,
   ): Promise<ClassificationResult> {
-    annotateRequest(request, { model: body.model, texts: 1 });
     const input =
       body.text_pair === undefined ? body.text : { text: body.text, pair: body.text_pair };
-    // Plain single texts rarely get here: the classify fast path serves them before Nest.
-    const [result] = await this.classification.classify([input], {
+    const [result] = await this.classification.classify(request, [input], {
       model: body.model,
       modelVersion: body.model_version,
       topK: body.top_k,
     });
-    annotateRequest(request, { model: result.model, cached: result.cached ? 1 : 0 });
     return result;
   }
 
@@ -49,23 +52,21 @@ export class ClassificationController {
     summary: 'Classify several texts',
     description: 'Results come in input order; a batch request counts once against the rate limit.',
   })
+  @ApiBody({ schema: documentedSchema(classifyBatchRequestSchema, 'input') })
   @ApiOkResponse({ description: 'One result per text', type: BatchClassificationResultDto })
   async classifyBatch(
-    @Body(TextRulesPipe) body: ClassifyBatchRequestDto,
+    @Body(new ZodValidationPipe(classifyBatchRequestSchema)) body: ClassifyBatchRequest,
     @Req() request: FastifyRequest,
   ): Promise<BatchClassificationResult> {
-    annotateRequest(request, { model: body.model, texts: body.texts.length });
     const pairs = body.text_pairs;
     const inputs =
       pairs === undefined ? body.texts : body.texts.map((text, i) => ({ text, pair: pairs[i] }));
-    const results = await this.classification.classify(inputs, {
+    const results = await this.classification.classify(request, inputs, {
       model: body.model,
       modelVersion: body.model_version,
       topK: body.top_k,
-    });
-    annotateRequest(request, {
-      model: results[0]?.model,
-      cached: results.filter((result) => result.cached).length,
+      listName: 'texts',
+      pairListName: 'text_pairs',
     });
     return { results };
   }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TextRules } from '../../common/validation/text-rules';
 import { PredictionCacheModule } from '../cache/prediction-cache.module';
 import { InferenceModule } from '../inference';
+import { ClassificationPipeline } from './classification-pipeline.service';
 import { ClassificationController } from './classification.controller';
 import { ClassificationService } from './classification.service';
 import { ModelsController } from './models.controller';
@@ -8,7 +10,8 @@ import { ModelsController } from './models.controller';
 @Module({
   imports: [InferenceModule, PredictionCacheModule],
   controllers: [ClassificationController, ModelsController],
-  providers: [ClassificationService],
-  exports: [ClassificationService],
+  providers: [ClassificationPipeline, ClassificationService, TextRules],
+  // The pipeline is every protocol's way in; TextRules also checks TEI's /tokenize texts.
+  exports: [ClassificationPipeline, TextRules],
 })
 export class ClassificationModule {}

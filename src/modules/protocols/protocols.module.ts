@@ -1,11 +1,9 @@
 import { Module } from '@nestjs/common';
-import { TextRulesPipe } from '../../common/pipes/text-rules.pipe';
 import { ClassificationModule } from '../classification/classification.module';
 import { InferenceModule } from '../inference';
 import { RerankV1Controller } from './cohere-rerank/rerank-v1.controller';
 import { HfInferenceController } from './hf-inference/hf-inference.controller';
 import { KServeV2Controller } from './kserve-v2/kserve-v2.controller';
-import { ProtocolClassifier } from './shared/protocol-classifier.service';
 import { TeiController } from './tei/tei.controller';
 
 /**
@@ -16,6 +14,5 @@ import { TeiController } from './tei/tei.controller';
 @Module({
   imports: [InferenceModule, ClassificationModule],
   controllers: [KServeV2Controller, TeiController, HfInferenceController, RerankV1Controller],
-  providers: [ProtocolClassifier, TextRulesPipe],
 })
 export class ProtocolsModule {}

@@ -7,13 +7,12 @@ import { RateLimitStorage } from './rate-limit.storage';
 /**
  * Counts a request against its client and refuses it with a 429 past RATE_LIMIT per window.
  * Answers carry the IETF draft headers (draft-ietf-httpapi-ratelimit-headers): RateLimit-Limit,
- * -Remaining, -Reset (seconds) and RateLimit-Policy; a 429 adds Retry-After. A request is
- * counted once, whichever path (the guard or the classify fast path) admits it first.
+ * -Remaining, -Reset (seconds) and RateLimit-Policy; a 429 adds Retry-After. The guard is
+ * its only caller, so a request is counted once by construction.
  */
 @Injectable()
 export class RateLimiter {
   private readonly policyHeader: string;
-  private readonly admitted = new WeakSet<FastifyRequest>();
 
   constructor(
     private readonly storage: RateLimitStorage,
@@ -24,7 +23,6 @@ export class RateLimiter {
 
   /** Resolves when the request may go on; rejects with the 429 HttpException otherwise. */
   async admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (this.admitted.has(request)) return;
     const { limit, windowSeconds } = this.policy;
     const record = await this.storage.increment(clientKey(request.ip), windowSeconds * 1000, limit);
 
@@ -34,10 +32,7 @@ export class RateLimiter {
       'ratelimit-reset': String(record.timeToExpire),
       'ratelimit-policy': this.policyHeader,
     });
-    if (!record.isBlocked) {
-      this.admitted.add(request);
-      return;
-    }
+    if (!record.isBlocked) return;
 
     void reply.header('retry-after', String(record.timeToExpire));
     throw new HttpException(

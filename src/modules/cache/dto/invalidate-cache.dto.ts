@@ -1,28 +1,27 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { z } from 'zod';
 import { MODEL_NAME_PATTERN } from '../../inference';
 
 /** `DELETE /cache?model=<name>[&version=<v>]`. */
-export class InvalidateCacheQueryDto {
-  @ApiProperty({ description: 'Model whose predictions to drop', example: 'spam-en' })
-  @IsString()
-  @Matches(MODEL_NAME_PATTERN, {
-    message: 'model must be a model name as listed by GET /models',
-  })
-  model!: string;
+export const invalidateCacheQuerySchema = z.strictObject({
+  model: z
+    .string({ error: 'model must be a string' })
+    .regex(MODEL_NAME_PATTERN, { error: 'model must be a model name as listed by GET /models' })
+    .meta({ description: 'Model whose predictions to drop', example: 'spam-en' }),
+  // A version hash as `GET /models` reports it; without it every version is dropped.
+  version: z
+    .string({ error: 'version must be a string' })
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, {
+      error: 'version must be a model version as listed by GET /models',
+    })
+    .optional()
+    .meta({
+      description: 'Version as `GET /models` reports it; left out, every version is dropped',
+      example: 'b4d77e86788f',
+    }),
+});
 
-  /** A version hash as `GET /models` reports it; without it every version is dropped. */
-  @ApiPropertyOptional({
-    description: 'Version as `GET /models` reports it; left out, every version is dropped',
-    example: 'b4d77e86788f',
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
-    message: 'version must be a model version as listed by GET /models',
-  })
-  version?: string;
-}
+export type InvalidateCacheQuery = z.output<typeof invalidateCacheQuerySchema>;
 
 export interface InvalidateCacheResponse {
   readonly deleted: { readonly memory: number; readonly redis: number };

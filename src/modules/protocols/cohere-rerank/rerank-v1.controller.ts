@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
 import { encodeInline, type LoadedModel } from '../../inference';
 import { RateLimited } from '../../rate-limit';
-import { ProtocolClassifier } from '../shared/protocol-classifier.service';
-import { documentedSchema } from '../shared/documented-schema';
+import { ClassificationPipeline } from '../../classification/classification-pipeline.service';
+import { documentedSchema } from '../../../common/validation/documented-schema';
 import { rankPassages } from '../shared/rerank-scores';
 import { messageFieldShape } from './rerank-error-shape';
 import { parseRerankV1, rerankV1BodySchema } from './rerank-request';
@@ -30,7 +30,7 @@ async function tokensRead(
 @ApiTags('rerank')
 @Controller()
 export class RerankV1Controller {
-  constructor(private readonly classifier: ProtocolClassifier) {}
+  constructor(private readonly classifier: ClassificationPipeline) {}
 
   @WithErrorShape(messageFieldShape)
   @RateLimited()

@@ -1,4 +1,5 @@
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { documentedSchema } from '../../../common/validation/documented-schema';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
@@ -6,8 +7,8 @@ import { rankLabels, type Prediction } from '../../inference';
 import { toProbabilities } from '../../inference/postprocess';
 import { RateLimited } from '../../rate-limit';
 import { errorFieldShape } from '../shared/error-shapes';
-import { ProtocolClassifier } from '../shared/protocol-classifier.service';
-import { parseHfTextClassification, type HfFunctionToApply } from './hf-request';
+import { ClassificationPipeline } from '../../classification/classification-pipeline.service';
+import { hfRequestBody, parseHfTextClassification, type HfFunctionToApply } from './hf-request';
 
 /** One `{label, score}` of the text-classification task's output. */
 export interface HfLabelScore {
@@ -31,11 +32,12 @@ function scores(prediction: Prediction, functionToApply: HfFunctionToApply | und
 @ApiTags('hugging-face-inference-api')
 @Controller()
 export class HfInferenceController {
-  constructor(private readonly classifier: ProtocolClassifier) {}
+  constructor(private readonly classifier: ClassificationPipeline) {}
 
   @HfErrors()
   @RateLimited()
   @ApiOperation({ summary: 'Hugging Face Inference API text classification on the default model' })
+  @ApiBody({ schema: documentedSchema(hfRequestBody, 'input') })
   @Post()
   @HttpCode(200)
   classifyDefault(
@@ -48,6 +50,7 @@ export class HfInferenceController {
   @HfErrors()
   @RateLimited()
   @ApiOperation({ summary: 'Hugging Face Inference API text classification on one model' })
+  @ApiBody({ schema: documentedSchema(hfRequestBody, 'input') })
   @Post('models/:name')
   @HttpCode(200)
   classifyWith(

@@ -20,7 +20,7 @@ const pairInput = z.looseObject({ text: z.string(), text_pair: z.string().nullis
 const sequenceInput = z.union([z.string(), pairInput]);
 
 // The Inference API ignores parameters a task does not use; so does Sift.
-const body = z.looseObject({
+export const hfRequestBody = z.looseObject({
   inputs: z.union([sequenceInput, z.array(sequenceInput).min(1)]),
   parameters: z
     .looseObject({
@@ -43,7 +43,7 @@ function sequenceOf(input: z.infer<typeof sequenceInput>): HfSequence {
  * `parameters.function_to_apply` as the task defines them.
  */
 export function parseHfTextClassification(raw: unknown): HfTextClassificationRequest {
-  const request = parseBody(body, raw, HttpStatus.BAD_REQUEST);
+  const request = parseBody(hfRequestBody, raw, HttpStatus.BAD_REQUEST);
   const inputs = Array.isArray(request.inputs) ? request.inputs : [request.inputs];
   return {
     sequences: inputs.map(sequenceOf),

@@ -1,13 +1,15 @@
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { documentedSchema } from '../../../common/validation/documented-schema';
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
 import { InferenceService, type LoadedModel } from '../../inference';
 import { RateLimited } from '../../rate-limit';
-import { ProtocolClassifier } from '../shared/protocol-classifier.service';
+import { ClassificationPipeline } from '../../classification/classification-pipeline.service';
 import { errorFieldShape } from '../shared/error-shapes';
 import { SERVER_NAME, SERVER_VERSION } from '../shared/server-identity';
 import {
+  inferRequest,
   parseV2InferRequest,
   V2_LABEL_OUTPUT,
   V2_PROBABILITIES_OUTPUT,
@@ -71,7 +73,7 @@ const V2Errors = (): MethodDecorator => WithErrorShape(errorFieldShape);
 export class KServeV2Controller {
   constructor(
     private readonly inference: InferenceService,
-    private readonly classifier: ProtocolClassifier,
+    private readonly classifier: ClassificationPipeline,
   ) {}
 
   @V2Errors()
@@ -130,6 +132,7 @@ export class KServeV2Controller {
   @V2Errors()
   @RateLimited()
   @ApiOperation({ summary: "V2 inference (Triton's classification extension supported)" })
+  @ApiBody({ schema: documentedSchema(inferRequest, 'input') })
   @Post('models/:name/infer')
   @HttpCode(200)
   infer(
@@ -143,6 +146,7 @@ export class KServeV2Controller {
   @V2Errors()
   @RateLimited()
   @ApiOperation({ summary: 'V2 inference on one version' })
+  @ApiBody({ schema: documentedSchema(inferRequest, 'input') })
   @Post('models/:name/versions/:version/infer')
   @HttpCode(200)
   inferVersion(

@@ -26,7 +26,7 @@ const requestInput = z.looseObject({
 
 const requestOutput = z.looseObject({ name: z.string(), parameters });
 
-const inferRequest = z.looseObject({
+export const inferRequest = z.looseObject({
   id: z.string().optional(),
   parameters,
   inputs: z.array(requestInput).min(1),

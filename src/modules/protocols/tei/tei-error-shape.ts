@@ -1,9 +1,10 @@
 import { HttpStatus } from '@nestjs/common';
 import type { ShapedError } from '../../../common/http/error-response';
 import type { RenderedError } from '../../../common/http/route-error-shape';
-import { TextRuleError } from '../../../common/pipes/text-rules.pipe';
+import { TextRuleError } from '../../../common/validation/text-rules';
 import { QueueFullError } from '../../inference';
-import { InputTooLongError, ProtocolRequestError } from '../shared/protocol-errors';
+import { InputTooLongError } from '../../classification/classification-pipeline.service';
+import { ProtocolRequestError } from '../shared/protocol-errors';
 
 /** TEI's `ErrorType`, serialised in lower case. */
 export type TeiErrorType =

@@ -34,7 +34,7 @@ const EXPECTING =
   'inputs must be a string, a pair of strings [string, string] or a batch of mixed strings and pairs [[string], [string, string], ...]';
 
 // TEI deserialises with serde and ignores fields it does not know; so do these schemas.
-const predictBody = z.looseObject({
+export const predictBody = z.looseObject({
   inputs: z.unknown(),
   truncate: z.boolean().nullish(),
   raw_scores: z.boolean().nullish(),
@@ -56,7 +56,7 @@ export const teiRerankBodySchema = z.looseObject({
   truncation_direction: z.enum(['Right', 'right', 'Left', 'left']).nullish(),
 });
 
-const tokenizeBody = z.looseObject({
+export const tokenizeBody = z.looseObject({
   inputs: z.union([z.string(), z.array(z.string())]),
   add_special_tokens: z.boolean().nullish(),
 });

@@ -13,14 +13,14 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { annotateRequest } from '../../../common/http/request-annotation';
 import { WithErrorShape } from '../../../common/http/route-error-shape';
-import { TextRulesPipe } from '../../../common/pipes/text-rules.pipe';
+import { TextRules } from '../../../common/validation/text-rules';
 import { InjectConfig, type AppConfig } from '../../../config';
 import { rankLabels } from '../../inference';
 import type { TokenSpan } from '../../inference/preprocessing/preprocessor.interface';
 import { RateLimited } from '../../rate-limit';
-import { ProtocolClassifier } from '../shared/protocol-classifier.service';
+import { ClassificationPipeline } from '../../classification/classification-pipeline.service';
 import { ProtocolRequestError } from '../shared/protocol-errors';
-import { documentedSchema } from '../shared/documented-schema';
+import { documentedSchema } from '../../../common/validation/documented-schema';
 import { rankPassages } from '../shared/rerank-scores';
 import { teiErrorShape } from './tei-error-shape';
 import { teiInfo, type TeiInfo } from './tei-info';
@@ -29,7 +29,9 @@ import {
   parseTeiPredict,
   parseTeiRerank,
   parseTeiTokenize,
+  predictBody,
   teiRerankBodySchema,
+  tokenizeBody,
 } from './tei-request';
 
 /** TEI's `Prediction`. */
@@ -62,14 +64,15 @@ function ranked(scores: readonly number[], labels: readonly string[]): TeiPredic
 @Controller()
 export class TeiController {
   constructor(
-    private readonly classifier: ProtocolClassifier,
-    private readonly textRules: TextRulesPipe,
+    private readonly classifier: ClassificationPipeline,
+    private readonly textRules: TextRules,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   @TeiErrors()
   @RateLimited()
   @ApiOperation({ summary: 'TEI predict on the default model' })
+  @ApiBody({ schema: documentedSchema(predictBody, 'input') })
   @Post('predict')
   @HttpCode(200)
   predict(
@@ -82,6 +85,7 @@ export class TeiController {
   @TeiErrors()
   @RateLimited()
   @ApiOperation({ summary: 'TEI predict on one model' })
+  @ApiBody({ schema: documentedSchema(predictBody, 'input') })
   @Post('models/:name/predict')
   @HttpCode(200)
   predictWith(
@@ -137,6 +141,7 @@ export class TeiController {
   @TeiErrors()
   @RateLimited()
   @ApiOperation({ summary: "TEI tokenize with the default model's tokenizer" })
+  @ApiBody({ schema: documentedSchema(tokenizeBody, 'input') })
   @Post('tokenize')
   @HttpCode(200)
   tokenize(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenSpan[][]> {
@@ -146,6 +151,7 @@ export class TeiController {
   @TeiErrors()
   @RateLimited()
   @ApiOperation({ summary: "TEI tokenize with one model's tokenizer" })
+  @ApiBody({ schema: documentedSchema(tokenizeBody, 'input') })
   @Post('models/:name/tokenize')
   @HttpCode(200)
   tokenizeWith(

@@ -1,10 +1,4 @@
-import {
-  BadRequestException,
-  HttpException,
-  HttpStatus,
-  Injectable,
-  type PipeTransform,
-} from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config';
 
 /**
@@ -14,13 +8,6 @@ import { InjectConfig, type AppConfig } from '../../config';
  */
 const SUSPICIOUS_CONTENT =
   /<script|javascript\s*:|\bdata:(?:[\w.+-]+\/[\w.+-]+)?(?:;[\w.+-]+(?:=[\w.+-]+)?)*,/i;
-
-interface TextBody {
-  text?: unknown;
-  texts?: unknown;
-  text_pair?: unknown;
-  text_pairs?: unknown;
-}
 
 /** Which rule a request broke; each protocol maps it to its own status and error type. */
 export type TextRule = 'too-many' | 'not-a-string' | 'empty' | 'too-long' | 'content';
@@ -44,30 +31,13 @@ export class TextRuleError extends HttpException {
 }
 
 /**
- * Limits that depend on configuration, applied after the DTO's shape validation:
- * text length, batch size, blank texts and the optional content filter. Every protocol
- * applies the same rules through `check`.
+ * Limits that depend on configuration, applied after a body's shape is validated: text length,
+ * batch size, blank texts and the optional content filter. Every route applies the same rules
+ * through the classification pipeline.
  */
 @Injectable()
-export class TextRulesPipe implements PipeTransform {
+export class TextRules {
   constructor(@InjectConfig() private readonly config: AppConfig) {}
-
-  transform<T extends TextBody>(body: T): T {
-    const batch = Array.isArray(body.texts);
-    const texts: unknown[] = batch ? (body.texts as unknown[]) : [body.text];
-    this.check(texts, batch ? 'texts' : undefined);
-    // The second texts of pairs are texts too: the same limits and filter apply to each.
-    if (body.text_pair !== undefined) this.check([body.text_pair], undefined, 'text_pair');
-    if (Array.isArray(body.text_pairs)) {
-      if (body.text_pairs.length !== texts.length) {
-        throw new BadRequestException(
-          `text_pairs must have as many items as texts (${texts.length}, got ${body.text_pairs.length})`,
-        );
-      }
-      this.check(body.text_pairs, 'text_pairs');
-    }
-    return body;
-  }
 
   /**
    * Throws a {@link TextRuleError} for the first rule `texts` break. `listName` names the

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { MODEL_NAME_PATTERN } from '../../inference';
+
+export const MODEL_VERSION_MAX_LENGTH = 64;
+export const TOP_K_MAX = 10000;
+
+/** JSON `null` reads as a field left out, for every optional field. */
+function optional<T extends z.ZodType>(schema: T, documentation: z.GlobalMeta) {
+  return schema
+    .nullish()
+    .transform((value) => value ?? undefined)
+    .meta(documentation);
+}
+
+function requiredString(field: string) {
+  return z.string({
+    error: (issue) =>
+      issue.input === undefined || issue.input === null
+        ? `${field} is required`
+        : `${field} must be a string`,
+  });
+}
+
+function stringList(field: string) {
+  return z.array(z.string({ error: `each value in ${field} must be a string` }), {
+    error: (issue) =>
+      issue.input === undefined || issue.input === null
+        ? `${field} is required`
+        : `${field} must be an array`,
+  });
+}
+
+/** Fields both classify routes accept besides the text(s), in the order errors list them. */
+const modelSelection = {
+  model: optional(
+    z
+      .string({ error: 'model must be a string' })
+      .regex(MODEL_NAME_PATTERN, { error: 'model must be a model name as listed by GET /models' }),
+    {
+      description: 'Model name as listed by `GET /models`; the default model when left out',
+      example: 'spam-en',
+    },
+  ),
+  model_version: optional(
+    z.string({ error: 'model_version must be a string' }).max(MODEL_VERSION_MAX_LENGTH, {
+      error: `model_version must be shorter than or equal to ${MODEL_VERSION_MAX_LENGTH} characters`,
+    }),
+    {
+      description:
+        '`latest`, or the exact version `GET /models` reports; any other version is a 404, so a pinned client notices a model change',
+      example: 'latest',
+    },
+  ),
+  top_k: optional(
+    z
+      .number({ error: 'top_k must be an integer number' })
+      .int({ error: 'top_k must be an integer number' })
+      .min(1, { error: 'top_k must not be less than 1' })
+      .max(TOP_K_MAX, { error: `top_k must not be greater than ${TOP_K_MAX}` }),
+    {
+      description:
+        'Labels in `scores`: the most probable `top_k`. Default: all labels, or `DEFAULT_TOP_K` for models with more than 10 labels',
+      example: 2,
+    },
+  ),
+};
+
+/** `POST /classify`. Blank texts are refused later by the text rules, with their limits. */
+export const classifyRequestSchema = z
+  .strictObject({
+    ...modelSelection,
+    text: requiredString('text').meta({
+      description: 'The text to classify (at most `MAX_TEXT_CHARS` characters)',
+      example: 'Congratulations! You won a FREE cruise, click here to claim',
+    }),
+    text_pair: optional(z.string({ error: 'text_pair must be a string' }), {
+      description:
+        'The second text, for sequence-pair models (NLI, re-rankers, paraphrase detection); ' +
+        'a model whose preprocessor takes single texts (fastText) answers 422',
+    }),
+  })
+  .meta({ title: 'ClassifyRequest' });
+
+/** `POST /classify/batch`: `text_pairs[i]` is the second text of `texts[i]`. */
+export const classifyBatchRequestSchema = z
+  .strictObject({
+    ...modelSelection,
+    texts: stringList('texts')
+      .min(1, { error: 'texts must contain at least one text' })
+      .meta({
+        description:
+          'The texts to classify (at most `MAX_BATCH_ITEMS`, each at most `MAX_TEXT_CHARS` characters)',
+        example: [
+          'Congratulations! You won a FREE cruise, click here to claim',
+          'See you at lunch?',
+        ],
+      }),
+    text_pairs: optional(stringList('text_pairs'), {
+      description: '`text_pairs[i]` is the second text of `texts[i]`; as many items as `texts`',
+    }),
+  })
+  .superRefine(({ texts, text_pairs: pairs }, context) => {
+    if (pairs === undefined || pairs.length === texts.length) return;
+    context.addIssue({
+      code: 'custom',
+      path: ['text_pairs'],
+      message: `text_pairs must have as many items as texts (${texts.length}, got ${pairs.length})`,
+    });
+  })
+  .meta({ title: 'ClassifyBatchRequest' });
+
+export type ClassifyRequest = z.output<typeof classifyRequestSchema>;
+export type ClassifyBatchRequest = z.output<typeof classifyBatchRequestSchema>;
