@@ -16,6 +16,12 @@ describe(MemoryWindowStore.name, () => {
     expect(sut.increment('a', 60_000)).toEqual({ hits: 3, windowLeftMs: 50_000 });
   });
 
+  it('counts a request that costs several hits as that many', () => {
+    expect(sut.increment('a', 60_000, 5)).toEqual({ hits: 5, windowLeftMs: 60_000 });
+    now += 10_000;
+    expect(sut.increment('a', 60_000)).toEqual({ hits: 6, windowLeftMs: 50_000 });
+  });
+
   it('starts a fresh window once the old one has ended', () => {
     sut.increment('a', 60_000);
     sut.increment('a', 60_000);

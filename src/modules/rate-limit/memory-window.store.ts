@@ -19,7 +19,7 @@ export class MemoryWindowStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  increment(key: string, windowMs: number): WindowCount {
+  increment(key: string, windowMs: number, cost = 1): WindowCount {
     const now = this.now();
     this.sweep(now);
     let counter = this.counters.get(key);
@@ -27,7 +27,7 @@ export class MemoryWindowStore {
       counter = { hits: 0, windowEndsAt: now + windowMs };
       this.counters.set(key, counter);
     }
-    counter.hits += 1;
+    counter.hits += cost;
     return { hits: counter.hits, windowLeftMs: counter.windowEndsAt - now };
   }
 

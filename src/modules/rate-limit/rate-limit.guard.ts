@@ -2,7 +2,12 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter } from './rate-limiter.service';
-import { RATE_LIMITED } from './rate-limited.decorator';
+import { RATE_LIMITED, type RateLimitOptions } from './rate-limited.decorator';
+
+function costOf(options: RateLimitOptions, request: FastifyRequest): number {
+  const cost = options.cost?.(request.body) ?? 1;
+  return Number.isFinite(cost) && cost >= 1 ? Math.floor(cost) : 1;
+}
 
 /**
  * Applies the RateLimiter to every `@RateLimited()` route.
@@ -19,13 +24,14 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const marked = this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED, [
+    const options = this.reflector.getAllAndOverride<RateLimitOptions | undefined>(RATE_LIMITED, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (marked !== true) return true;
+    if (options === undefined) return true;
     const http = context.switchToHttp();
-    await this.limiter.admit(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+    const request = http.getRequest<FastifyRequest>();
+    await this.limiter.admit(request, http.getResponse<FastifyReply>(), costOf(options, request));
     return true;
   }
 }

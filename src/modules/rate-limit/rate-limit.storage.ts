@@ -37,9 +37,14 @@ export class RateLimitStorage {
     this.timeoutMs = config.RATE_LIMIT_TIMEOUT_MS;
   }
 
-  /** Counts a hit of `key` in a window of `windowMs`; blocked past `limit`. */
-  async increment(key: string, windowMs: number, limit: number): Promise<RateLimitRecord> {
-    return toRecord(await this.count(key, windowMs), limit);
+  /** Counts `cost` hits of `key` in a window of `windowMs`; blocked past `limit`. */
+  async increment(
+    key: string,
+    windowMs: number,
+    limit: number,
+    cost = 1,
+  ): Promise<RateLimitRecord> {
+    return toRecord(await this.count(key, windowMs, cost), limit);
   }
 
   /** True while counters are kept locally although Redis is configured. */
@@ -47,15 +52,15 @@ export class RateLimitStorage {
     return this.degraded;
   }
 
-  private async count(key: string, windowMs: number): Promise<WindowCount> {
-    if (this.redisStore === undefined) return this.memory.increment(key, windowMs);
+  private async count(key: string, windowMs: number, cost: number): Promise<WindowCount> {
+    if (this.redisStore === undefined) return this.memory.increment(key, windowMs, cost);
     if (!this.redis.tryAcquire()) {
       // Not connected, or the breaker is open: don't wait for a command that would fail anyway.
       this.degrade(this.redis.lastErrorMessage() ?? 'Redis commands failing');
     } else {
       try {
         const count = await withTimeout(
-          this.redisStore.increment(key, windowMs),
+          this.redisStore.increment(key, windowMs, cost),
           this.timeoutMs,
           'Redis rate-limit script',
         );
@@ -68,7 +73,7 @@ export class RateLimitStorage {
       }
     }
     this.observer?.rateLimitFallback();
-    return this.memory.increment(key, windowMs);
+    return this.memory.increment(key, windowMs, cost);
   }
 
   private degrade(reason: string): void {

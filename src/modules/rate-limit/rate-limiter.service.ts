@@ -21,10 +21,18 @@ export class RateLimiter {
     this.policyHeader = `${policy.limit};w=${policy.windowSeconds}`;
   }
 
-  /** Resolves when the request may go on; rejects with the 429 HttpException otherwise. */
-  async admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /**
+   * Resolves when the request may go on; rejects with the 429 HttpException otherwise. `cost`:
+   * how many requests this one stands for (an explanation runs one text per word).
+   */
+  async admit(request: FastifyRequest, reply: FastifyReply, cost = 1): Promise<void> {
     const { limit, windowSeconds } = this.policy;
-    const record = await this.storage.increment(clientKey(request.ip), windowSeconds * 1000, limit);
+    const record = await this.storage.increment(
+      clientKey(request.ip),
+      windowSeconds * 1000,
+      limit,
+      cost,
+    );
 
     void reply.headers({
       'ratelimit-limit': String(limit),

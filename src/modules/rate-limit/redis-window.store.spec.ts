@@ -44,6 +44,15 @@ describe(RedisWindowStore.name, () => {
     expect(counts[2].windowLeftMs).toBeLessThanOrEqual(60_000);
   });
 
+  it('counts a request that costs several hits as that many, and starts the window with it', async () => {
+    const k = key();
+    await expect(sut.increment(k, 60_000, 5)).resolves.toMatchObject({ hits: 5 });
+    const ttl = await client.pTTL(hitsKey(k));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    await expect(sut.increment(k, 60_000)).resolves.toMatchObject({ hits: 6 });
+  });
+
   it('sets the window once, on the first hit', async () => {
     const k = key();
     await sut.increment(k, 60_000);

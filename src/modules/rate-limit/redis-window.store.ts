@@ -19,8 +19,8 @@ export function hitsKey(client: string): string {
 export class RedisWindowStore {
   constructor(private readonly client: SiftScripts) {}
 
-  async increment(key: string, windowMs: number): Promise<WindowCount> {
-    return parseReply(await this.client.siftRateLimitHit(hitsKey(key), windowMs));
+  async increment(key: string, windowMs: number, cost = 1): Promise<WindowCount> {
+    return parseReply(await this.client.siftRateLimitHit(hitsKey(key), windowMs, cost));
   }
 }
 

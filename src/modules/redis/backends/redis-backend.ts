@@ -14,7 +14,7 @@ export type KeyvClient = NodeClient | RedisClusterType | RedisSentinelType;
 
 /** Sift's Lua scripts (redis-scripts.ts), as every mode's client exposes them. */
 export interface SiftScripts {
-  siftRateLimitHit(key: string, windowMs: number): Promise<unknown>;
+  siftRateLimitHit(key: string, windowMs: number, cost: number): Promise<unknown>;
 }
 
 /** A subscription's connection: `lost` when it breaks, `restored` once it is back. */
