@@ -9,7 +9,11 @@
  *   npm run bench:alternate -- --variant /tmp/before/dist --variant dist --rounds 4
  *   npm run bench:alternate -- --variant dist --variant 'dist TOKENIZER_THREADS=0'
  *
- * A variant is a dist folder, optionally followed by settings (KEY=value, space-separated).
+ * A variant is a dist folder, optionally followed by settings (KEY=value, space-separated), or
+ * `peer:minimal` for the minimal server (bench/minimal-peer.ts: Node's http, the same tokenizer,
+ * one ONNX Runtime session), the least one request can cost:
+ *
+ *   npm run bench:alternate -- --variant dist --variant peer:minimal --concurrency 1
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,10 +21,13 @@ import { parseArgs } from 'node:util';
 import { describeCpu } from '../src/modules/inference/runtime/cpu-features';
 import { ChildProcesses, freePort, waitUntilReady } from './child-processes';
 import { runLoad } from './load-generator';
+import { startMinimalPeer } from './reference-stages';
 import { REPO_ROOT, ensureModel, siftEnvironment } from './servers';
 import { distinctBodies, loadBenchTexts } from './text-sets';
 
 const SERVER_READY_TIMEOUT_MS = 180_000;
+
+const MINIMAL_PEER = 'peer:minimal';
 
 interface Variant {
   readonly label: string;
@@ -29,6 +36,7 @@ interface Variant {
 }
 
 function parseVariant(spec: string): Variant {
+  if (spec.trim() === MINIMAL_PEER) return { label: MINIMAL_PEER, dist: '', env: {} };
   const [dist, ...settings] = spec.trim().split(/\s+/);
   const env: Record<string, string> = {};
   for (const setting of settings) {
@@ -50,6 +58,23 @@ function positiveInteger(raw: string, name: string): number {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Starts a variant's server; its base URL once it is ready. */
+async function startVariant(
+  children: ChildProcesses,
+  variant: Variant,
+  model: string,
+): Promise<string> {
+  if (variant.label === MINIMAL_PEER) return (await startMinimalPeer(children, model)).baseUrl;
+  const port = await freePort();
+  const child = children.start(variant.label, process.execPath, [join(variant.dist, 'main.js')], {
+    ...siftEnvironment(port, model, false),
+    ...variant.env,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(child, `${url}/ready`, SERVER_READY_TIMEOUT_MS);
+  return url;
 }
 
 async function main(): Promise<void> {
@@ -79,15 +104,7 @@ async function main(): Promise<void> {
     for (const variant of variants) {
       const children = new ChildProcesses();
       try {
-        const port = await freePort();
-        const child = children.start(
-          variant.label,
-          process.execPath,
-          [join(variant.dist, 'main.js')],
-          { ...siftEnvironment(port, model, false), ...variant.env },
-        );
-        const url = `http://127.0.0.1:${port}`;
-        await waitUntilReady(child, `${url}/ready`, SERVER_READY_TIMEOUT_MS);
+        const url = await startVariant(children, variant, model);
         // Warm-up on training texts, so the measured texts are never seen before.
         await runLoad({
           url: `${url}/classify`,

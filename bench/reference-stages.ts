@@ -129,3 +129,11 @@ export function startNaivePeer(children: ChildProcesses, model: string): Promise
 export function startBareFastify(children: ChildProcesses): Promise<RunningServer> {
   return startReference(children, 'bare fastify', 'bare-fastify.ts', []);
 }
+
+/** Reference 4: Node's http, the same tokenizer, one ORT session (bench/minimal-peer.ts). */
+export function startMinimalPeer(children: ChildProcesses, model: string): Promise<RunningServer> {
+  return startReference(children, `minimal server (${model})`, 'minimal-peer.ts', [
+    '--model-dir',
+    modelDir(model),
+  ]);
+}
