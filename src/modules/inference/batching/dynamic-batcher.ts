@@ -98,6 +98,12 @@ export class DynamicBatcher {
     };
   }
 
+  /** How long the texts already queued should take to clear, from recent run times. */
+  secondsToClear(): number {
+    const runsAhead = Math.ceil(this.queue.size / this.options.maxBatchSize);
+    return Math.max(1, Math.ceil((runsAhead * this.averageRunMs) / 1000));
+  }
+
   /** Resolves once nothing is queued or running. */
   whenIdle(): Promise<void> {
     if (this.queue.size === 0 && this.inFlight === 0) return Promise.resolve();
