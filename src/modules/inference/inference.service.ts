@@ -61,7 +61,7 @@ export class InferenceService
   private readonly logger = new Logger(InferenceService.name);
   private readonly lifecycle: ModelLifecycle;
   private readonly poller: RepositoryPoller;
-  readonly tokenizers: TokenizerPool;
+  private readonly tokenizers: TokenizerPool;
   /** predict calls in progress: a lone one is encoded and run in place (see TokenizerPool). */
   private predicting = 0;
   private defaultModelName: string | undefined;

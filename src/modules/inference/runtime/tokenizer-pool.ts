@@ -83,16 +83,6 @@ export class TokenizerPool {
     return this.options.size;
   }
 
-  /** Listeners on the thread pool's 'error' event: one once started (a test checks none leak). */
-  get errorListeners(): number {
-    return this.piscina?.listenerCount('error') ?? 0;
-  }
-
-  /** Tasks the threads have finished since start (0 when every text was tokenized in place). */
-  get completedTasks(): number {
-    return this.piscina?.completed ?? 0;
-  }
-
   /**
    * Encodes `inputs` with the model's preprocessor; `alone` says no other request is in
    * progress. Results in input order, identical to `preprocessor.encode`.
