@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { Logits } from '../runtime/model-runner.interface';
 import type { BatcherOptions, EncodedBatchInput, RunTexts, SubmitOptions } from './batcher.types';
 import { DynamicBatcher } from './dynamic-batcher';
@@ -173,6 +174,34 @@ describe(`${DynamicBatcher.name} with texts it encodes in the run`, () => {
     return { runTexts, calls };
   }
   const text = (key: string, estimatedTokens = 1) => ({ key, text: key, estimatedTokens });
+
+  it('estimates how long its queue takes to clear from recent run times, never under 1 s', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher(OPTIONS, runner.run);
+    expect(sut.secondsToClear()).toBe(1);
+    let now = 0;
+    const clock = jest.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      runner.hold();
+      const first = sut.submit([input('a', [1])], SUBMIT);
+      now = 1500;
+      runner.releaseAll();
+      await first;
+      await sut.whenIdle();
+      runner.hold();
+      const running = sut.submit([input('b', [2])], SUBMIT);
+      const queued = sut.submit(
+        Array.from({ length: 8 }, (_, index) => input(`q${index}`, [index + 10])),
+        SUBMIT,
+      );
+      // Two runs of four ahead, at the 1.5 s the last run took.
+      expect(sut.secondsToClear()).toBe(3);
+      runner.releaseAll();
+      await Promise.all([running, queued]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
 
   it('refuses texts without ids when it has no RunTexts', async () => {
     const sut = new DynamicBatcher(OPTIONS, recordingRunner().run);
