@@ -65,7 +65,7 @@ const charsOf = (input: TextInput): number =>
  * the threads even when alone.
  *
  * The pool is piscina's (a kept library: queueing, respawning a crashed thread, and shutdown
- * are its job). If a task fails — a thread died, or the model folder vanished under it — the
+ * are its job); heavy graphs run on WorkerPoolRunner instead, whose TSDoc says why. If a task fails — a thread died, or the model folder vanished under it — the
  * texts are tokenized on the event loop instead, so no request is lost to the pool.
  */
 export class TokenizerPool {
