@@ -1,4 +1,6 @@
 import { jest } from '@jest/globals';
+import { TokenizerPool } from '../../src/modules/inference/runtime/tokenizer-pool';
+import { watchPiscina, type PiscinaWatch } from '../helpers/piscina-tasks';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /** Distinct texts long enough to be sent to the tokenizer threads (over 256 characters). */
@@ -38,14 +40,18 @@ function expectSameAnswers(threaded: readonly Answer[], inPlace: readonly Answer
 describe('tokenizer threads (TOKENIZER_THREADS)', () => {
   let threaded: TestApp;
   let inPlace: TestApp;
+  /** The tokenizer threads' tasks, as piscina ran them. */
+  let threads: PiscinaWatch;
 
   beforeAll(async () => {
+    threads = watchPiscina();
     const shared = { CACHE_ENABLED: 'false', MODELS: 'spam-en,bert-bench,lang-id' };
     threaded = await startTestApp({ ...shared, TOKENIZER_THREADS: '2' });
     inPlace = await startTestApp({ ...shared, TOKENIZER_THREADS: '0' });
   });
 
   afterAll(async () => {
+    threads?.stop();
     await Promise.all([threaded?.close(), inPlace?.close()]);
   });
 
@@ -58,7 +64,7 @@ describe('tokenizer threads (TOKENIZER_THREADS)', () => {
       Promise.all(
         requests.map((payload) => app.inject({ method: 'POST', url: '/classify', payload })),
       );
-    const before = threaded.inference.tokenizers.completedTasks;
+    const before = threads.completed();
     const [fromThreads, fromLoop] = await Promise.all([send(threaded), send(inPlace)]);
 
     expect(fromThreads.map((response) => response.statusCode)).toEqual(requests.map(() => 200));
@@ -66,14 +72,15 @@ describe('tokenizer threads (TOKENIZER_THREADS)', () => {
       fromThreads.map((response) => response.json<Answer>()),
       fromLoop.map((response) => response.json<Answer>()),
     );
-    expect(threaded.inference.tokenizers.completedTasks).toBeGreaterThan(before);
-    expect(inPlace.inference.tokenizers.completedTasks).toBe(0);
+    expect(threads.completed()).toBeGreaterThan(before);
+    // The one pool is the threaded app's: the other never gave a thread a task.
+    expect(threads.pools()).toBe(1);
   });
 
   it('runs a light graph in a thread when requests overlap, on the event loop when alone', async () => {
     const spam = threaded.inference.resolveModel('spam-en');
     const onEventLoop = jest.spyOn(spam.runner, 'run');
-    const inThread = jest.spyOn(threaded.inference.tokenizers, 'classify');
+    const inThread = jest.spyOn(TokenizerPool.prototype, 'classify');
     try {
       const texts = ['See you at the meeting at 3pm', 'WIN a FREE cruise, reply YES now'];
       // The first call is alone when it starts; the second overlaps it.
@@ -110,7 +117,7 @@ describe('tokenizer threads (TOKENIZER_THREADS)', () => {
       { texts, model: 'bert-bench' },
       { texts, text_pairs: pairs, model: 'bert-bench' },
     ]) {
-      const before = threaded.inference.tokenizers.completedTasks;
+      const before = threads.completed();
       const [a, b] = await Promise.all([
         threaded.inject({ method: 'POST', url: '/classify/batch', payload }),
         inPlace.inject({ method: 'POST', url: '/classify/batch', payload }),
@@ -120,7 +127,7 @@ describe('tokenizer threads (TOKENIZER_THREADS)', () => {
       const results = (response: typeof a) => response.json<{ results: Answer[] }>().results;
       expect(results(a)).toHaveLength(texts.length);
       expectSameAnswers(results(a), results(b));
-      expect(threaded.inference.tokenizers.completedTasks).toBeGreaterThan(before);
+      expect(threads.completed()).toBeGreaterThan(before);
     }
   });
 });

@@ -107,21 +107,32 @@ describe('a Hub model served by MODEL_ID', () => {
   });
 
   it('is not reloaded by the repository poller when only unhashed files change', async () => {
-    const app = await start('acme/spam-mini');
+    const app = await start('acme/spam-mini', { MODEL_POLL_SECONDS: '1' });
+    const scan = RepositoryPoller.prototype.scan;
     try {
-      const { registry } = app.inference.lifecycle;
-      const served = registry.latest('spam-mini');
-      const poller = new RepositoryPoller(app.inference.lifecycle);
+      const served = app.inference.resolveModel('spam-mini');
       // A file that changes the folder's fingerprint but not what is served (notes are not
       // hashed): the poller must hash as the load did (graph and commit) and keep the model.
       const notes = join(cacheDir, 'models--acme--spam-mini', 'snapshots', MAIN, 'notes.md');
       writeFileSync(notes, 'local notes');
-      // Two scans: the first records the snapshot's files, the second finds them settled.
-      await poller.scan();
-      await poller.scan();
-      expect(registry.latest('spam-mini')).toBe(served);
+      // Two scans begun after the write: the first records the snapshot's files, the second
+      // finds them settled.
+      const scans: Promise<void>[] = [];
+      const twoScans = new Promise<void>((resolve) => {
+        jest.spyOn(RepositoryPoller.prototype, 'scan').mockImplementation(function (
+          this: RepositoryPoller,
+        ) {
+          const scanning = scan.call(this);
+          scans.push(scanning);
+          if (scans.length === 2) void scanning.then(() => resolve());
+          return scanning;
+        });
+      });
+      await twoScans;
+      expect(app.inference.resolveModel('spam-mini')).toBe(served);
       rmSync(notes);
     } finally {
+      jest.restoreAllMocks();
       await app.close();
     }
   });

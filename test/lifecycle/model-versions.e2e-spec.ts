@@ -171,8 +171,8 @@ describe('two versions of a model served side by side', () => {
     expect((await loadModel(sut, longest)).statusCode).toBe(200);
     // With its variant suffix the name is 105 characters, past Fastify's default parameter cap.
     expect((await loadModel(sut, `${longest}@fp32`)).statusCode).toBe(200);
-    // Through the lifecycle itself: the router refuses a URL parameter longer than any name.
-    await expect(sut.inference.lifecycle.load(`${longest}m`)).rejects.toThrow(ModelNotFoundError);
+    // Through the service itself: the router refuses a URL parameter longer than any name.
+    await expect(sut.inference.loadModel(`${longest}m`)).rejects.toThrow(ModelNotFoundError);
   });
 
   it('refuses the repository routes without the admin key', async () => {

@@ -37,7 +37,7 @@ describe('reloading a model under steady load', () => {
     sandbox.dispose();
   });
 
-  const serving = () => sut.inference.lifecycle.registry.serving('spam-en').map((m) => m.version);
+  const serving = () => sut.inference.servingVersions('spam-en').map((m) => m.version);
 
   it('answers every request with 2xx from a version that was serving, broken load included', async () => {
     const outcomes: Outcome[] = [];

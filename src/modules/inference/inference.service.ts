@@ -13,7 +13,6 @@ import type { BatchInput } from './batching/batcher.types';
 import {
   InferenceTimeoutError,
   ModelNotFoundError,
-  ModelVersionNotFoundError,
   ModelsNotReadyError,
   QueueFullError,
   ShuttingDownError,
@@ -31,8 +30,13 @@ import {
   type ModelInfo,
   type VersionInfo,
 } from './model/loaded-model';
-import { argmax, toProbabilities } from './postprocess';
-import { ModelLifecycle } from './repository/model-lifecycle';
+import { toPrediction } from './postprocess';
+import {
+  ModelLifecycle,
+  type VersionLoadOutcome,
+  type VersionUnloadedListener,
+} from './repository/model-lifecycle';
+import type { RepositoryIndexEntry } from './repository/model-registry';
 import { RepositoryPoller } from './repository/repository-poller';
 import { versionLabel } from './repository/version-loader';
 import { estimateTokens, ThreadTextRunners } from './runtime/thread-text-runners';
@@ -55,9 +59,9 @@ export class InferenceService
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private readonly logger = new Logger(InferenceService.name);
-  readonly lifecycle: ModelLifecycle;
+  private readonly lifecycle: ModelLifecycle;
   private readonly poller: RepositoryPoller;
-  readonly tokenizers: TokenizerPool;
+  private readonly tokenizers: TokenizerPool;
   /** predict calls in progress: a lone one is encoded and run in place (see TokenizerPool). */
   private predicting = 0;
   private defaultModelName: string | undefined;
@@ -160,6 +164,31 @@ export class InferenceService
     return Object.fromEntries(registry.names().map((name) => [name, registry.versions(name)]));
   }
 
+  /** The versions of a model serving now (two for a moment while one replaces the other). */
+  servingVersions(name: string): LoadedModel[] {
+    return this.lifecycle.registry.serving(name);
+  }
+
+  /** Every version in the repository with its state and reason (Triton's repository index). */
+  repositoryIndex(): RepositoryIndexEntry[] {
+    return this.lifecycle.registry.index();
+  }
+
+  /** Loads or reloads a model's versions at run time; see ModelLifecycle.load. */
+  loadModel(name: string, versions?: readonly number[]): Promise<VersionLoadOutcome[]> {
+    return this.lifecycle.load(name, versions);
+  }
+
+  /** Unloads every version of a model, each after its queued requests finish. */
+  unloadModel(name: string): Promise<void> {
+    return this.lifecycle.unload(name);
+  }
+
+  /** Calls `listener` after a version's sessions are released. */
+  onVersionUnloaded(listener: VersionUnloadedListener): void {
+    this.lifecycle.onVersionUnloaded(listener);
+  }
+
   /**
    * Finds the model a request names (or the default) at the version it names: `latest`
    * (the default), a version folder's number, or a content hash.
@@ -180,7 +209,7 @@ export class InferenceService
    */
   async predict(resolved: LoadedModel, texts: readonly TextInput[]): Promise<Prediction[]> {
     if (this.shuttingDown) throw new ShuttingDownError();
-    const model = this.stillServed(resolved);
+    const model = this.lifecycle.stillServed(resolved);
     this.predicting++;
     try {
       return await this.encodeAndRun(model, texts);
@@ -217,21 +246,13 @@ export class InferenceService
     const rows = await model.batcher.submit(inputs, {
       timeoutMs: this.config.REQUEST_TIMEOUT_MS,
       onTimeout: () => new InferenceTimeoutError(model.name, this.config.REQUEST_TIMEOUT_MS),
-      onQueueFull: () => new QueueFullError(model.name, this.retryAfterSeconds(model)),
+      onQueueFull: () => new QueueFullError(model.name, model.batcher.secondsToClear()),
     });
     const version = versionLabel(model);
     return rows.map(({ logits, truncated: cut }, index): Prediction => {
-      const probabilities = toProbabilities(logits, model.config.activation);
-      const best = argmax(probabilities);
-      const label = model.config.labels[best];
-      this.observer?.predicted(model.name, version, label);
-      return {
-        label,
-        score: probabilities[best],
-        probabilities,
-        logits: Array.from(logits),
-        truncated: truncated?.[index] ?? cut ?? false,
-      };
+      const prediction = toPrediction(logits, model.config, truncated?.[index] ?? cut ?? false);
+      this.observer?.predicted(model.name, version, prediction.label);
+      return prediction;
     });
   }
 
@@ -264,27 +285,5 @@ export class InferenceService
     await this.poller.stop();
     await this.tokenizers.close();
     await this.lifecycle.releaseAll();
-  }
-
-  /**
-   * A version replaced while its request awaited the cache has had its sessions released only
-   * if the request outlived the retire grace; the same files serving elsewhere answer instead.
-   */
-  private stillServed(model: LoadedModel): LoadedModel {
-    if (!this.lifecycle.isReleased(model)) return model;
-    const twin = this.lifecycle.registry
-      .serving(model.name)
-      .find((other) => other.version === model.version);
-    if (twin === undefined) {
-      throw new ModelVersionNotFoundError(model.name, versionLabel(model), 'latest');
-    }
-    return twin;
-  }
-
-  /** How long the texts already queued should take to clear, from recent run times. */
-  private retryAfterSeconds(model: LoadedModel): number {
-    const { queueDepth, averageRunMs } = model.batcher.stats();
-    const runsAhead = Math.ceil(queueDepth / this.config.MAX_BATCH_SIZE);
-    return Math.max(1, Math.ceil((runsAhead * averageRunMs) / 1000));
   }
 }

@@ -1,4 +1,5 @@
-import type { Activation } from './model/model-config';
+import type { Prediction } from './inference.types';
+import type { Activation, ModelConfig } from './model/model-config';
 
 /** Turns one row of logits into probabilities, computed in float64 for stability. */
 export function toProbabilities(logits: Float32Array, activation: Activation): number[] {
@@ -46,4 +47,21 @@ export function rankLabels(
     .map((score, index) => ({ index, label: labels[index], score }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .slice(0, topK);
+}
+
+/** One text's prediction from its row of logits, as the model's config reads them. */
+export function toPrediction(
+  logits: Float32Array,
+  config: Pick<ModelConfig, 'activation' | 'labels'>,
+  truncated: boolean,
+): Prediction {
+  const probabilities = toProbabilities(logits, config.activation);
+  const best = argmax(probabilities);
+  return {
+    label: config.labels[best],
+    score: probabilities[best],
+    probabilities,
+    logits: Array.from(logits),
+    truncated,
+  };
 }

@@ -39,7 +39,7 @@ export class RepositoryController {
   })
   index(@Body() body: unknown): RepositoryIndexEntry[] {
     const { ready } = parseIndexRequest(body);
-    const rows = this.inference.lifecycle.registry.index();
+    const rows = this.inference.repositoryIndex();
     return ready ? rows.filter((row) => row.state === 'READY') : rows;
   }
 
@@ -59,7 +59,7 @@ export class RepositoryController {
     @Body() body: unknown,
   ): Promise<{ name: string; versions: VersionLoadOutcome[] }> {
     const { versions } = parseLoadRequest(body);
-    const outcomes = await this.inference.lifecycle.load(name, versions);
+    const outcomes = await this.inference.loadModel(name, versions);
     const failed = outcomes.filter((outcome) => !outcome.loaded);
     if (failed.length > 0) {
       throw new BadRequestException(
@@ -78,6 +78,6 @@ export class RepositoryController {
   })
   async unload(@Param('name') name: string, @Body() body: unknown): Promise<void> {
     parseUnloadRequest(body);
-    await this.inference.lifecycle.unload(name);
+    await this.inference.unloadModel(name);
   }
 }

@@ -22,7 +22,7 @@ export class RepositoryModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.inference.lifecycle.onVersionUnloaded((model, version) => {
+    this.inference.onVersionUnloaded((model, version) => {
       this.cache.invalidate(model, version).catch((error: unknown) => {
         // Entries are keyed by version: what stays behind is never served, only held.
         this.logger.warn(

@@ -1,7 +1,7 @@
+import { jest } from '@jest/globals';
 import type { Logits } from '../runtime/model-runner.interface';
 import type { BatcherOptions, EncodedBatchInput, RunTexts, SubmitOptions } from './batcher.types';
 import { DynamicBatcher } from './dynamic-batcher';
-import { groupBySimilarLength } from './length-grouping';
 
 /** A runner whose logits are a pure function of the ids, and whose runs we can hold open. */
 function recordingRunner() {
@@ -174,6 +174,34 @@ describe(`${DynamicBatcher.name} with texts it encodes in the run`, () => {
   }
   const text = (key: string, estimatedTokens = 1) => ({ key, text: key, estimatedTokens });
 
+  it('estimates how long its queue takes to clear from recent run times, never under 1 s', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher(OPTIONS, runner.run);
+    expect(sut.secondsToClear()).toBe(1);
+    let now = 0;
+    const clock = jest.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      runner.hold();
+      const first = sut.submit([input('a', [1])], SUBMIT);
+      now = 1500;
+      runner.releaseAll();
+      await first;
+      await sut.whenIdle();
+      runner.hold();
+      const running = sut.submit([input('b', [2])], SUBMIT);
+      const queued = sut.submit(
+        Array.from({ length: 8 }, (_, index) => input(`q${index}`, [index + 10])),
+        SUBMIT,
+      );
+      // Two runs of four ahead, at the 1.5 s the last run took.
+      expect(sut.secondsToClear()).toBe(3);
+      runner.releaseAll();
+      await Promise.all([running, queued]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('refuses texts without ids when it has no RunTexts', async () => {
     const sut = new DynamicBatcher(OPTIONS, recordingRunner().run);
     expect(sut.encodesTexts).toBe(false);
@@ -249,31 +277,5 @@ describe(`${DynamicBatcher.name} with texts it encodes in the run`, () => {
     await expect(sut.submit([text('a')], SUBMIT)).rejects.toThrow('thread lost');
     await sut.whenIdle();
     expect(sut.stats()).toMatchObject({ queueDepth: 0, inFlight: 0 });
-  });
-});
-
-describe(groupBySimilarLength.name, () => {
-  it('separates one long text from many short ones', () => {
-    const lengths = [...Array.from({ length: 31 }, () => 10), 500];
-    const groups = groupBySimilarLength(lengths, (length) => length);
-    expect(groups).toHaveLength(2);
-    expect(groups[1]).toEqual([500]);
-  });
-
-  it('splits more eagerly with a stricter padding budget', () => {
-    const lengths = [10, 12, 14, 16, 20, 24];
-    expect(groupBySimilarLength(lengths, (length) => length, 0.5)).toHaveLength(1);
-    const strict = groupBySimilarLength(lengths, (length) => length, 0.1);
-    expect(strict.length).toBeGreaterThan(1);
-    for (const group of strict) {
-      const longest = Math.max(...group);
-      const real = group.reduce((sum, length) => sum + length, 0);
-      expect(longest * group.length - real).toBeLessThanOrEqual(0.1 * longest * group.length);
-    }
-  });
-
-  it('keeps texts of similar length together', () => {
-    const groups = groupBySimilarLength([12, 10, 11, 14, 13], (length) => length);
-    expect(groups).toEqual([[10, 11, 12, 13, 14]]);
   });
 });

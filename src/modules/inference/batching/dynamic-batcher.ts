@@ -10,42 +10,16 @@ import type {
   RunTexts,
   SubmitOptions,
 } from './batcher.types';
+import { BatchQueue, type PendingRequest, type QueuedText } from './batch-queue';
 import { groupBySimilarLength } from './length-grouping';
 
-/** One text waiting for (or in) a run; the same object may serve several identical texts. */
-interface QueuedText {
-  readonly key: string;
-  readonly ids?: readonly number[];
-  readonly typeStart?: number;
-  readonly text?: TextInput;
-  /** Tokens for the run budgets: the ids' count, or an estimate for a text not encoded yet. */
-  readonly length: number;
-  readonly enqueuedAt: number;
-  readonly request: PendingRequest;
-  readonly slot: number;
-  started: boolean;
-}
-
-interface PendingRequest {
-  entries: readonly QueuedText[];
-  readonly results: (BatchRow | undefined)[];
-  remaining: number;
-  settled: boolean;
-  timer: NodeJS.Timeout | undefined;
-  resolve(rows: BatchRow[]): void;
-  reject(error: Error): void;
-}
-
-// Over 300 lines: one state machine (queue, budgets, runs, timeouts, drain) reads best whole.
 /**
  * Continuous batching in the style of text-embeddings-inference: an idle model takes a text
  * at once; while a run is in flight, arrivals queue up and the next run takes as many as fit
  * the size and padded-token budgets. Results come back as logits rows, in submission order.
  */
 export class DynamicBatcher {
-  private readonly queue: QueuedText[] = [];
-  private head = 0;
-  private queued = 0;
+  private readonly queue = new BatchQueue();
   private inFlight = 0;
   private runs = 0;
   private textsRun = 0;
@@ -70,7 +44,7 @@ export class DynamicBatcher {
   }
 
   submit(inputs: readonly BatchInput[], options: SubmitOptions): Promise<BatchRow[]> {
-    if (this.queued + inputs.length > this.options.maxQueueTexts) {
+    if (this.queue.size + inputs.length > this.options.maxQueueTexts) {
       return Promise.reject(options.onQueueFull());
     }
     if (this.runTexts === undefined && inputs.some((input) => !('ids' in input))) {
@@ -103,9 +77,8 @@ export class DynamicBatcher {
       }));
       request.entries = entries;
       request.timer = setTimeout(() => this.fail(request, options.onTimeout()), options.timeoutMs);
-      this.queue.push(...entries);
-      this.queued += entries.length;
-      this.hooks.onQueueDepth?.(this.queued);
+      this.queue.push(entries);
+      this.hooks.onQueueDepth?.(this.queue.size);
       this.pump();
     });
   }
@@ -119,22 +92,29 @@ export class DynamicBatcher {
     return {
       runs: this.runs,
       textsRun: this.textsRun,
-      queueDepth: this.queued,
+      queueDepth: this.queue.size,
       inFlight: this.inFlight,
       averageRunMs: this.averageRunMs,
     };
   }
 
+  /** How long the texts already queued should take to clear, from recent run times. */
+  secondsToClear(): number {
+    const runsAhead = Math.ceil(this.queue.size / this.options.maxBatchSize);
+    return Math.max(1, Math.ceil((runsAhead * this.averageRunMs) / 1000));
+  }
+
   /** Resolves once nothing is queued or running. */
   whenIdle(): Promise<void> {
-    if (this.queued === 0 && this.inFlight === 0) return Promise.resolve();
+    if (this.queue.size === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {
-    while (this.inFlight < this.options.concurrency && this.queued > 0) {
+    while (this.inFlight < this.options.concurrency && this.queue.size > 0) {
       if (this.shouldWaitForCompanions()) return;
-      const batch = this.take();
+      const batch = this.queue.take(this.options);
+      this.hooks.onQueueDepth?.(this.queue.size);
       if (batch.length === 0) break;
       this.inFlight++;
       void this.execute(batch).finally(() => {
@@ -147,8 +127,8 @@ export class DynamicBatcher {
 
   private shouldWaitForCompanions(): boolean {
     const { maxBatchDelayMs, maxBatchSize } = this.options;
-    if (maxBatchDelayMs <= 0 || this.queued >= maxBatchSize) return false;
-    const oldest = this.peekOldest();
+    if (maxBatchDelayMs <= 0 || this.queue.size >= maxBatchSize) return false;
+    const oldest = this.queue.peekOldest();
     if (oldest === undefined) return false;
     const waited = performance.now() - oldest.enqueuedAt;
     if (waited >= maxBatchDelayMs) return false;
@@ -159,50 +139,6 @@ export class DynamicBatcher {
       }, maxBatchDelayMs - waited);
     }
     return true;
-  }
-
-  private peekOldest(): QueuedText | undefined {
-    for (let index = this.head; index < this.queue.length; index++) {
-      if (!this.queue[index].started) return this.queue[index];
-    }
-    return undefined;
-  }
-
-  /** FIFO, within the row and padded-token budgets; identical keys share one row. */
-  private take(): QueuedText[] {
-    const { maxBatchSize, maxBatchTokens } = this.options;
-    const taken: QueuedText[] = [];
-    const rowKeys = new Set<string>();
-    let longest = 0;
-    let index = this.head;
-    for (; index < this.queue.length; index++) {
-      const entry = this.queue[index];
-      if (entry.started) continue;
-      const isNewRow = !rowKeys.has(entry.key);
-      if (isNewRow) {
-        const nextLongest = Math.max(longest, entry.length);
-        const fits =
-          rowKeys.size < maxBatchSize && nextLongest * (rowKeys.size + 1) <= maxBatchTokens;
-        if (!fits && rowKeys.size > 0) break;
-        rowKeys.add(entry.key);
-        longest = nextLongest;
-      }
-      entry.started = true;
-      taken.push(entry);
-    }
-    this.advanceHead();
-    this.queued -= taken.length;
-    this.hooks.onQueueDepth?.(this.queued);
-    return taken;
-  }
-
-  private advanceHead(): void {
-    while (this.head < this.queue.length && this.queue[this.head].started) this.head++;
-    // Compact occasionally so the array does not grow without bound.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
   }
 
   private async execute(batch: readonly QueuedText[]): Promise<void> {
@@ -287,23 +223,13 @@ export class DynamicBatcher {
     if (request.settled) return;
     request.settled = true;
     clearTimeout(request.timer);
-    let dropped = 0;
-    for (const entry of request.entries) {
-      if (!entry.started) {
-        entry.started = true;
-        dropped++;
-      }
-    }
-    if (dropped > 0) {
-      this.queued -= dropped;
-      this.hooks.onQueueDepth?.(this.queued);
-    }
+    if (this.queue.drop(request) > 0) this.hooks.onQueueDepth?.(this.queue.size);
     request.reject(error);
     this.notifyIfIdle();
   }
 
   private notifyIfIdle(): void {
-    if (this.queued !== 0 || this.inFlight !== 0) return;
+    if (this.queue.size !== 0 || this.inFlight !== 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../../config';
-import { ModelLoadError, ModelNotFoundError } from '../inference.errors';
+import { ModelLoadError, ModelNotFoundError, ModelVersionNotFoundError } from '../inference.errors';
 import type { InferenceObserver } from '../inference.types';
 import type { LoadedModel } from '../model/loaded-model';
 import { discoverModels, type ModelSource } from '../model/model-discovery';
@@ -81,9 +81,18 @@ export class ModelLifecycle {
     }
   }
 
-  /** True once a version's sessions are gone; a request still holding it must not run it. */
-  isReleased(model: LoadedModel): boolean {
-    return this.released.has(model);
+  /**
+   * The version to run for a request that resolved `model`: itself, unless its sessions were
+   * released while the request awaited the cache (it outlived the retire grace); then the same
+   * files serving elsewhere answer instead, or none is left to.
+   */
+  stillServed(model: LoadedModel): LoadedModel {
+    if (!this.released.has(model)) return model;
+    const twin = this.registry.serving(model.name).find((other) => other.version === model.version);
+    if (twin === undefined) {
+      throw new ModelVersionNotFoundError(model.name, versionLabel(model), 'latest');
+    }
+    return twin;
   }
 
   /**

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { INFERENCE_WORKER_SCRIPT } from '../../../../test/jest/inference-worker';
+import { watchPiscina } from '../../../../test/helpers/piscina-tasks';
 import { COMBINED_MODELS_DIR } from '../../../../tools/common/model-dirs';
 import type { TextInput } from '../inference.types';
 import { readModelConfig } from '../model/model-config';
@@ -122,11 +123,16 @@ describe('TokenizerPool', () => {
   it('adds no listener per task', async () => {
     const spam = model('spam-en');
     const tokenizers = pool(2);
-    for (let round = 0; round < 15; round++) {
-      await tokenizers.encode(spam, [longText(round), longText(round + 1)], true);
+    const threads = watchPiscina();
+    try {
+      for (let round = 0; round < 15; round++) {
+        await tokenizers.encode(spam, [longText(round), longText(round + 1)], true);
+      }
+      expect(threads.completed()).toBe(30);
+      expect(threads.errorListeners()).toBe(1);
+    } finally {
+      threads.stop();
     }
-    expect(tokenizers.completedTasks).toBe(30);
-    expect(tokenizers.errorListeners).toBe(1);
   });
 
   it('falls back to the event loop, with one warning, when a thread cannot encode', async () => {

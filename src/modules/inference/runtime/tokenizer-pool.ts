@@ -65,7 +65,7 @@ const charsOf = (input: TextInput): number =>
  * the threads even when alone.
  *
  * The pool is piscina's (a kept library: queueing, respawning a crashed thread, and shutdown
- * are its job). If a task fails — a thread died, or the model folder vanished under it — the
+ * are its job); heavy graphs run on WorkerPoolRunner instead, whose TSDoc says why. If a task fails — a thread died, or the model folder vanished under it — the
  * texts are tokenized on the event loop instead, so no request is lost to the pool.
  */
 export class TokenizerPool {
@@ -81,16 +81,6 @@ export class TokenizerPool {
 
   get size(): number {
     return this.options.size;
-  }
-
-  /** Listeners on the thread pool's 'error' event: one once started (a test checks none leak). */
-  get errorListeners(): number {
-    return this.piscina?.listenerCount('error') ?? 0;
-  }
-
-  /** Tasks the threads have finished since start (0 when every text was tokenized in place). */
-  get completedTasks(): number {
-    return this.piscina?.completed ?? 0;
   }
 
   /**

@@ -1,9 +1,10 @@
-import { Worker } from 'node:worker_threads';
-import { ModelLoadError, WorkerLostError } from '../inference.errors';
+import type { Worker } from 'node:worker_threads';
+import { WorkerLostError } from '../inference.errors';
 import type { Logits, ModelRunner } from './model-runner.interface';
 import type { OnnxSessionOptions } from './onnx-graph';
 import { packRows } from './packed-rows';
-import type { FromWorker, ToWorker, WorkerFailure, WorkerSetup } from './worker-protocol';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
+import { startWorker } from './worker-start';
 
 /** How long `release()` waits for a worker to free its session before terminating it. */
 const RELEASE_TIMEOUT_MS = 5000;
@@ -52,6 +53,25 @@ interface QueuedRun extends PendingRun {
  * Runs batches on a pool of worker threads, each with its own ONNX Runtime session of the
  * model, so inference never blocks the event loop and several runs can overlap. A worker
  * that dies fails its run and is replaced.
+ *
+ * Hand-written, beside the piscina pool of TokenizerPool, on purpose: Sift has two thread
+ * mechanisms because piscina lacks two things a heavy graph's pool needs. (1) A per-thread load
+ * handshake: `create` resolves only once every thread has opened its session, learns the
+ * provider in use and the fallbacks, and fails with the ModelLoadError naming the file. piscina
+ * marks its first threads ready before they load anything; a thread module that throws is only
+ * an 'error' event, no longer a ModelLoadError; a first thread is respawned to fail again, and
+ * a replacement's failure stops piscina replacing that pool's threads at all
+ * (`workerFailsDuringBootstrap`), so a pool could shrink to none while runs queue. Here a
+ * failed replacement is logged, and queued runs fail when no worker is left. (2) Addressing
+ * every thread once: `release` has each thread free its session (up to RELEASE_TIMEOUT_MS)
+ * before it is terminated; piscina routes tasks one at a time through its balancer and
+ * `destroy()` terminates threads outright. Depth and the solo session do map onto piscina
+ * (`concurrentTasksPerWorker`, a loadBalancer keyed on the task's name), and speed is no reason
+ * either way: bench/worker-pools.ts, 2-vCPU AMD EPYC shared with other jobs (load ~12), 8
+ * alternating rounds, piscina ÷ this pool: bert-bench 8 × 64-token runs at c=8, throughput
+ * ×0.91 and ×0.96 (piscina's default `atomics: 'sync'`), ×1.02 and ×1.13 (`'async'`); a lone
+ * run's time ×1.25–1.50 (×0.79 once); spam-en, where the hop is most of a run, lone ×1.46
+ * (sync) and ×4.63 (async), c=8 ×0.85 both.
  */
 export class WorkerPoolRunner implements ModelRunner {
   private readonly all = new Set<PoolWorker>();
@@ -254,47 +274,4 @@ function hasSolo(pool: WorkerPoolOptions): boolean {
 
 function withSolo(setup: WorkerSetup, pool: WorkerPoolOptions): WorkerSetup {
   return pool.soloOptions === undefined ? setup : { ...setup, soloOptions: pool.soloOptions };
-}
-
-interface StartedWorker {
-  readonly thread: Worker;
-  readonly provider: string;
-  readonly fallbacks: readonly string[];
-}
-
-/** Starts one worker and resolves when its session is open; rejects with the load error. */
-function startWorker(setup: WorkerSetup, script: string): Promise<StartedWorker> {
-  return new Promise<StartedWorker>((resolve, reject) => {
-    const thread = new Worker(script, { workerData: setup });
-    const settle = (outcome: StartedWorker | Error): void => {
-      thread.off('message', onMessage);
-      thread.off('error', settle);
-      thread.off('exit', onExit);
-      if (outcome instanceof Error) {
-        void thread.terminate();
-        reject(outcome);
-      } else {
-        resolve(outcome);
-      }
-    };
-    const onMessage = (message: FromWorker): void => {
-      if (message.type === 'ready') {
-        settle({ thread, provider: message.provider, fallbacks: message.fallbacks });
-      } else if (message.type === 'load-failed') {
-        settle(loadFailure(setup, message.failure));
-      }
-    };
-    const onExit = (code: number): void =>
-      settle(new Error(`Inference worker exited with code ${code} while loading`));
-    thread.on('message', onMessage);
-    thread.on('error', settle);
-    thread.on('exit', onExit);
-  });
-}
-
-function loadFailure(setup: WorkerSetup, failure: WorkerFailure): Error {
-  if (failure.file !== undefined && failure.problem !== undefined) {
-    return new ModelLoadError(setup.modelDir, failure.file, failure.problem);
-  }
-  return new Error(failure.message);
 }

@@ -159,8 +159,8 @@ export class KServeV2Controller {
   }
 
   private servedVersions(name: string): string[] {
-    return this.inference.lifecycle.registry
-      .serving(name)
+    return this.inference
+      .servingVersions(name)
       .map((model) =>
         model.versionNumber === undefined ? model.version : String(model.versionNumber),
       );
