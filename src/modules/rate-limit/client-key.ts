@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * Keys of recent addresses: parsing and hashing an address cost more than the rest of the
+ * limiter's work for a request, and a client sends many requests from one address.
+ */
+const recentKeys = new LRUCache<string, string>({ max: 10_000 });
 
 /** The client a request counts against, before hashing. */
 function clientOf(ip: string | undefined): string {
@@ -25,5 +32,15 @@ function clientOf(ip: string | undefined): string {
  * keys hold no client addresses.
  */
 export function clientKey(ip: string | undefined): string {
-  return createHash('sha256').update(clientOf(ip)).digest('hex');
+  if (ip === undefined) return hashed(clientOf(ip));
+  let key = recentKeys.get(ip);
+  if (key === undefined) {
+    key = hashed(clientOf(ip));
+    recentKeys.set(ip, key);
+  }
+  return key;
+}
+
+function hashed(client: string): string {
+  return createHash('sha256').update(client).digest('hex');
 }

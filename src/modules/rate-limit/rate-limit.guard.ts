@@ -18,20 +18,34 @@ function costOf(options: RateLimitOptions, request: FastifyRequest): number {
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  /** Each handler's options (null: not limited); metadata never changes once the app runs. */
+  private readonly optionsByHandler = new WeakMap<object, RateLimitOptions | null>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const options = this.reflector.getAllAndOverride<RateLimitOptions | undefined>(RATE_LIMITED, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const options = this.optionsOf(context);
     if (options === undefined) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     await this.limiter.admit(request, http.getResponse<FastifyReply>(), costOf(options, request));
     return true;
+  }
+
+  private optionsOf(context: ExecutionContext): RateLimitOptions | undefined {
+    const handler = context.getHandler();
+    let options = this.optionsByHandler.get(handler);
+    if (options === undefined) {
+      options =
+        this.reflector.getAllAndOverride<RateLimitOptions | undefined>(RATE_LIMITED, [
+          handler,
+          context.getClass(),
+        ]) ?? null;
+      this.optionsByHandler.set(handler, options);
+    }
+    return options ?? undefined;
   }
 }
