@@ -39,9 +39,16 @@ export function keyOf(testApp: TestApp, text: string): string {
   return predictionKey(testApp.inference.resolveModel(), text);
 }
 
-/** Waits until the app's connection to Redis is ready, so the first request can use it. */
-export function waitForRedisUp(testApp: TestApp): Promise<void> {
-  return waitFor(() => cacheOf(testApp).status().redis === 'up', 'the Redis tier to be up');
+/**
+ * Waits until the app's connection to Redis is ready, so the first request can use it. Specs
+ * whose app connects to several servers (sentinels, a cluster) give a longer bound.
+ */
+export function waitForRedisUp(testApp: TestApp, timeoutMs?: number): Promise<void> {
+  return waitFor(
+    () => cacheOf(testApp).status().redis === 'up',
+    'the Redis tier to be up',
+    timeoutMs,
+  );
 }
 
 /** Waits until the write-behind of `text` has reached Redis. */

@@ -2,7 +2,7 @@ import { isPredictionKey } from '../../src/modules/cache/prediction-key';
 import { RedisConnection } from '../../src/modules/redis/redis-connection.service';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { classify } from '../cache/redis-test-support';
-import { killAll, type RedisProcess, Scratch, waitFor } from './redis-processes';
+import { killAll, PATIENCE_MS, type RedisProcess, Scratch, waitFor } from './redis-processes';
 import { startCluster } from './redis-topologies';
 
 const ADMIN_API_KEY = 'cluster-admin-key-0123456789';
@@ -38,6 +38,7 @@ describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     await waitFor(
       () => pair.every((app) => app.app.get(RedisConnection).isUp()),
       'both instances to reach the cluster',
+      PATIENCE_MS,
     );
     return pair;
   }

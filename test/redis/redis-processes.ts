@@ -8,6 +8,13 @@ import { freePort, waitFor } from '../helpers/processes';
 
 export { freePort, waitFor };
 
+/**
+ * The bound on the waits of the Redis specs: servers, sentinels and apps start side by side on
+ * a machine that other test runs share, so a wait that normally takes a second can take far
+ * longer. It bounds a wait for a condition, never a measured duration.
+ */
+export const PATIENCE_MS = 60_000;
+
 /** A scratch directory for a spec's configs and certificates, removed by `dispose()`. */
 export class Scratch {
   readonly dir = mkdtempSync(join(tmpdir(), 'sift-redis-'));
@@ -80,6 +87,14 @@ export class RedisProcess {
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /**
+   * SIGSTOP, like a server that hangs: its sockets stay open and the kernel still takes the
+   * bytes sent to them, but nothing is answered. `kill()` ends a paused server too.
+   */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
   }
 
   private async answers(): Promise<boolean> {

@@ -8,11 +8,8 @@ import {
   redisClientOf,
   waitForRedisUp,
 } from '../cache/redis-test-support';
-import { baseConfig, freePort, killAll, RedisProcess, Scratch, waitFor } from './redis-processes';
-import { makeCertificates, type CertificateFiles } from './test-certificates';
-
-const USER = 'sift';
-const PASSWORD = 'tls-test-password';
+import { killAll, Scratch, waitFor } from './redis-processes';
+import { startTlsServer, tlsEnv, type TlsServer } from './redis-topologies';
 
 interface HealthBody {
   readonly issues: readonly string[];
@@ -27,68 +24,31 @@ interface HealthBody {
  */
 describe('Redis over TLS (rediss://)', () => {
   const scratch = new Scratch();
-  let certificates: CertificateFiles;
-  let server: RedisProcess | undefined;
-  let url: string;
+  let tls: TlsServer | undefined;
   const apps: TestApp[] = [];
 
-  function tlsEnv(ca: string): Record<string, string> {
-    return {
-      REDIS_URL: url,
-      REDIS_TLS_CA_FILE: ca,
-      REDIS_TLS_CERT_FILE: certificates.clientCert,
-      REDIS_TLS_KEY_FILE: certificates.clientKey,
-      CACHE_MEMORY_ITEMS: '0',
-    };
+  function env(ca?: string): Record<string, string> {
+    return { ...tlsEnv(tls!, ca), CACHE_MEMORY_ITEMS: '0' };
   }
 
   beforeAll(async () => {
-    certificates = makeCertificates(scratch);
-    const port = await freePort();
-    const config = scratch.write(
-      'tls.conf',
-      [
-        baseConfig(0, scratch.dir),
-        `tls-port ${port}`,
-        `tls-cert-file ${certificates.serverCert}`,
-        `tls-key-file ${certificates.serverKey}`,
-        `tls-ca-cert-file ${certificates.ca}`,
-        'tls-auth-clients yes',
-        'user default off',
-        `user ${USER} on >${PASSWORD} ~* &* +@all`,
-      ].join('\n'),
-    );
-    server = new RedisProcess(port, config, [], {
-      username: USER,
-      password: PASSWORD,
-      socket: {
-        tls: true,
-        ca: scratch.read(certificates.ca),
-        cert: scratch.read(certificates.clientCert),
-        key: scratch.read(certificates.clientKey),
-      },
-    });
-    await server.start();
-    url = `rediss://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+    tls = await startTlsServer(scratch);
   });
 
   afterAll(async () => {
     await Promise.allSettled(apps.map((app) => app.close()));
-    await killAll([server]);
+    await killAll([tls?.server]);
     scratch.dispose();
   });
 
   it('shares one cache between two instances over TLS with an ACL user', async () => {
-    const [first, second] = await Promise.all([
-      startTestApp(tlsEnv(certificates.ca)),
-      startTestApp(tlsEnv(certificates.ca)),
-    ]);
+    const [first, second] = await Promise.all([startTestApp(env()), startTestApp(env())]);
     apps.push(first, second);
     await Promise.all([waitForRedisUp(first), waitForRedisUp(second)]);
     const text = 'TLS e2e: the quarterly report is attached.';
 
     expect((await classify(first, text)).json().cached).toBe(false);
-    const admin = await server!.connect();
+    const admin = await tls!.server.connect();
     try {
       await waitFor(async () => (await admin.exists(keyOf(first, text))) === 1, 'the write');
     } finally {
@@ -104,7 +64,7 @@ describe('Redis over TLS (rediss://)', () => {
 
   it('reports a server certificate its CA did not sign in /health, and still answers', async () => {
     const warnings = jest.spyOn(Logger.prototype, 'warn');
-    const sut = await startTestApp(tlsEnv(certificates.otherCa));
+    const sut = await startTestApp(env(tls!.certificates.otherCa));
     apps.push(sut);
     let failedHandshakes = 0;
     redisClientOf(sut).on('error', () => (failedHandshakes += 1));

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { baseConfig, freePort, RedisProcess, type Scratch, waitFor } from './redis-processes';
+import { makeCertificates, type CertificateFiles } from './test-certificates';
 
 const run = promisify(execFile);
 
@@ -60,7 +61,70 @@ async function clusterOk(node: RedisProcess): Promise<boolean> {
   }
 }
 
+const TLS_USER = 'sift';
+const TLS_PASSWORD = 'tls-test-password';
+
+export interface TlsServer {
+  readonly server: RedisProcess;
+  readonly certificates: CertificateFiles;
+  /** rediss:// with the ACL user's credentials. */
+  readonly url: string;
+}
+
+/**
+ * Managed Redis as ElastiCache sells it: TLS only, a private CA (made here), an ACL user, and
+ * mutual TLS as well (the server asks for a client certificate).
+ */
+export async function startTlsServer(scratch: Scratch): Promise<TlsServer> {
+  const certificates = makeCertificates(scratch);
+  const port = await freePort();
+  const config = scratch.write(
+    'tls.conf',
+    [
+      baseConfig(0, scratch.dir),
+      `tls-port ${port}`,
+      `tls-cert-file ${certificates.serverCert}`,
+      `tls-key-file ${certificates.serverKey}`,
+      `tls-ca-cert-file ${certificates.ca}`,
+      'tls-auth-clients yes',
+      'user default off',
+      `user ${TLS_USER} on >${TLS_PASSWORD} ~* &* +@all`,
+    ].join('\n'),
+  );
+  const server = new RedisProcess(port, config, [], {
+    username: TLS_USER,
+    password: TLS_PASSWORD,
+    socket: {
+      tls: true,
+      ca: scratch.read(certificates.ca),
+      cert: scratch.read(certificates.clientCert),
+      key: scratch.read(certificates.clientKey),
+    },
+  });
+  await server.start();
+  return { server, certificates, url: `rediss://${TLS_USER}:${TLS_PASSWORD}@127.0.0.1:${port}` };
+}
+
+/** What points an app at the TLS server, trusting `ca` and sending the client certificate. */
+export function tlsEnv(tls: TlsServer, ca = tls.certificates.ca): Record<string, string> {
+  return {
+    REDIS_URL: tls.url,
+    REDIS_TLS_CA_FILE: ca,
+    REDIS_TLS_CERT_FILE: tls.certificates.clientCert,
+    REDIS_TLS_KEY_FILE: tls.certificates.clientKey,
+  };
+}
+
 export const SENTINEL_MASTER = 'sift-master';
+
+/**
+ * The sentinels' own timeouts, which every test states: how long a silent master may stay
+ * silent before it counts as down, and how long a failover may take before another is tried.
+ */
+export interface SentinelTimeouts {
+  readonly downAfterMs: number;
+  readonly failoverTimeoutMs: number;
+}
 
 export interface SentinelSet {
   readonly master: RedisProcess;
@@ -69,11 +133,14 @@ export interface SentinelSet {
 }
 
 /**
- * A master, its replica and three sentinels (quorum 2) on spare ports; resolves once the
- * replica is in sync and every sentinel knows the replica and the two other sentinels, so a
- * failover can be agreed on.
+ * A master, its replica and three sentinels (quorum 2) on spare ports, with the test's
+ * timeouts; resolves once the replica is in sync and every sentinel knows the replica and the
+ * two other sentinels, so a failover can be agreed on.
  */
-export async function startSentinels(scratch: Scratch): Promise<SentinelSet> {
+export async function startSentinels(
+  scratch: Scratch,
+  timeouts: SentinelTimeouts,
+): Promise<SentinelSet> {
   const [masterPort, replicaPort] = [await freePort(), await freePort()];
   const master = new RedisProcess(
     masterPort,
@@ -97,8 +164,8 @@ export async function startSentinels(scratch: Scratch): Promise<SentinelSet> {
         'bind 127.0.0.1',
         `dir ${scratch.dir}`,
         `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${masterPort} 2`,
-        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
-        `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
+        `sentinel down-after-milliseconds ${SENTINEL_MASTER} ${timeouts.downAfterMs}`,
+        `sentinel failover-timeout ${SENTINEL_MASTER} ${timeouts.failoverTimeoutMs}`,
       ].join('\n'),
     );
     sentinels.push(new RedisProcess(port, config, ['--sentinel']));
@@ -123,6 +190,14 @@ export async function startSentinels(scratch: Scratch): Promise<SentinelSet> {
     throw error;
   }
   return { master, replica, sentinels };
+}
+
+/** What points an app at the set's master, through its sentinels. */
+export function sentinelEnv({ sentinels }: SentinelSet): Record<string, string> {
+  return {
+    REDIS_SENTINELS: sentinels.map(({ port }) => `127.0.0.1:${port}`).join(','),
+    REDIS_SENTINEL_MASTER: SENTINEL_MASTER,
+  };
 }
 
 export async function info(node: RedisProcess, section: string): Promise<string> {

@@ -4,6 +4,7 @@ import { SIFT_SCRIPTS } from '../redis-scripts';
 import {
   parseNodeList,
   socketOptions,
+  type ChannelListeners,
   type KeyvClient,
   type NodeClient,
   type RedisBackend,
@@ -11,6 +12,7 @@ import {
   type Subscription,
   type SubscriptionHooks,
 } from './redis-backend';
+import { dedicatedSubscription } from './subscription';
 import { watchRestore } from './watch-restore';
 
 function createScriptedCluster(entries: readonly string[], config: AppConfig) {
@@ -79,33 +81,17 @@ export class ClusterBackend implements RedisBackend {
     return this.scripted.sPublish(channel, message);
   }
 
-  subscribe(
-    listeners: Readonly<Record<string, (message: string) => void>>,
-    hooks: SubscriptionHooks,
-  ): Subscription {
+  subscribe(listeners: ChannelListeners, hooks: SubscriptionHooks): Subscription {
     const subscriber = this.scripted.duplicate();
     const watch = watchRestore(() => this.connected(), hooks);
     subscriber.on('error', watch.lost);
-    subscriber
-      .connect()
-      .then(() =>
-        Promise.all(
-          Object.entries(listeners).map(([channel, listener]) =>
-            subscriber.sSubscribe(channel, listener),
-          ),
-        ),
-      )
-      .catch((error: Error) => watch.lost(error));
-    return {
-      close: async () => {
-        watch.stop();
-        try {
-          if (subscriber.isOpen) await subscriber.close();
-        } catch {
-          subscriber.destroy(); // already broken: nothing left to close cleanly
-        }
-      },
-    };
+    return dedicatedSubscription(
+      subscriber,
+      listeners,
+      (channel, listener) => subscriber.sSubscribe(channel, listener),
+      watch.lost,
+      watch.stop,
+    );
   }
 
   onError(listener: (error: Error) => void): void {

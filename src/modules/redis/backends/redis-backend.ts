@@ -23,6 +23,9 @@ export interface SubscriptionHooks {
   readonly restored: () => void;
 }
 
+/** The handlers of a subscription, by channel. */
+export type ChannelListeners = Readonly<Record<string, (message: string) => void>>;
+
 export interface Subscription {
   close(): Promise<void>;
 }
@@ -47,10 +50,7 @@ export interface RedisBackend {
   /** Publishes to every subscriber; resolves to how many received it. */
   publish(channel: string, message: string): Promise<number>;
   /** Subscribes in the background (start-up never waits for Redis); failures go to `hooks`. */
-  subscribe(
-    listeners: Readonly<Record<string, (message: string) => void>>,
-    hooks: SubscriptionHooks,
-  ): Subscription;
+  subscribe(listeners: ChannelListeners, hooks: SubscriptionHooks): Subscription;
   /** Errors of the client (one per failed reconnection attempt). */
   onError(listener: (error: Error) => void): void;
   close(): Promise<void>;

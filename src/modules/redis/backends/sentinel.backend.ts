@@ -4,6 +4,7 @@ import { SIFT_SCRIPTS } from '../redis-scripts';
 import {
   parseNodeList,
   socketOptions,
+  type ChannelListeners,
   type KeyvClient,
   type NodeClient,
   type RedisBackend,
@@ -11,6 +12,7 @@ import {
   type Subscription,
   type SubscriptionHooks,
 } from './redis-backend';
+import { subscribeInBackground } from './subscription';
 import { watchRestore } from './watch-restore';
 
 interface SentinelSettings {
@@ -86,23 +88,17 @@ export class SentinelBackend implements RedisBackend {
     return this.scripted.publish(channel, message);
   }
 
-  subscribe(
-    listeners: Readonly<Record<string, (message: string) => void>>,
-    hooks: SubscriptionHooks,
-  ): Subscription {
+  subscribe(listeners: ChannelListeners, hooks: SubscriptionHooks): Subscription {
     const watch = watchRestore(() => this.connected(), hooks);
     const onError = (error: Error): void => watch.lost(error);
     this.scripted.on('error', onError);
     // The sentinel client takes subscriptions only once connected.
-    this.connecting
-      .then(() =>
-        Promise.all(
-          Object.entries(listeners).map(([channel, listener]) =>
-            this.scripted.subscribe(channel, listener),
-          ),
-        ),
-      )
-      .catch((error: Error) => watch.lost(error));
+    subscribeInBackground(
+      this.connecting,
+      listeners,
+      (channel, listener) => this.scripted.subscribe(channel, listener),
+      watch.lost,
+    );
     return {
       close: async () => {
         watch.stop();

@@ -3,12 +3,14 @@ import type { AppConfig } from '../../../config';
 import { SIFT_SCRIPTS } from '../redis-scripts';
 import {
   socketOptions,
+  type ChannelListeners,
   type NodeClient,
   type RedisBackend,
   type SiftScripts,
   type Subscription,
   type SubscriptionHooks,
 } from './redis-backend';
+import { dedicatedSubscription } from './subscription';
 
 function createScriptedClient(url: string, config: AppConfig, tls: boolean) {
   return createClient({
@@ -62,43 +64,26 @@ export class StandaloneBackend implements RedisBackend {
     return this.client.publish(channel, message);
   }
 
-  /** Subscribed connections take no other commands, hence a connection of their own. */
-  subscribe(
-    listeners: Readonly<Record<string, (message: string) => void>>,
-    hooks: SubscriptionHooks,
-  ): Subscription {
+  subscribe(listeners: ChannelListeners, hooks: SubscriptionHooks): Subscription {
     const subscriber = this.client.duplicate();
     let lost = false;
-    subscriber.on('error', (error: Error) => {
+    const onLost = (error: Error): void => {
       lost = true;
       hooks.lost(error);
-    });
+    };
+    subscriber.on('error', onLost);
+    // node-redis resubscribes on reconnection: 'ready' after a loss means subscribed again.
     subscriber.on('ready', () => {
       if (!lost) return;
       lost = false;
       hooks.restored();
     });
-    const close = async (): Promise<void> => {
-      try {
-        if (subscriber.isOpen) await subscriber.close();
-      } catch {
-        subscriber.destroy(); // already broken: nothing left to close cleanly
-      }
-    };
-    subscriber
-      .connect()
-      .then(() =>
-        Promise.all(
-          Object.entries(listeners).map(([channel, listener]) =>
-            subscriber.subscribe(channel, listener),
-          ),
-        ),
-      )
-      .catch((error: Error) => {
-        lost = true;
-        hooks.lost(error);
-      });
-    return { close };
+    return dedicatedSubscription(
+      subscriber,
+      listeners,
+      (channel, listener) => subscriber.subscribe(channel, listener),
+      onLost,
+    );
   }
 
   onError(listener: (error: Error) => void): void {
