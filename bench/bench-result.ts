@@ -43,7 +43,7 @@ export interface MachineInfo {
 }
 
 /** What answered the load: Sift itself or one of the references. */
-export type TargetName = 'sift' | 'naive-peer' | 'bare-fastify';
+export type TargetName = 'sift' | 'naive-peer' | 'bare-fastify' | 'minimal-peer';
 
 /**
  * `distinct`: every request a different held-out message (the cache always misses);

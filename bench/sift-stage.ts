@@ -2,7 +2,7 @@ import type { ModelFootprint, ScenarioResult, SoakResult, TargetName } from './b
 import { runLoad, type BodySource } from './load-generator';
 import { ProcessWatch, statusMiB } from './process-stats';
 import { measureScenario } from './scenario';
-import { startBareFastify, startNaivePeer } from './reference-stages';
+import { startBareFastify, startMinimalPeer, startNaivePeer } from './reference-stages';
 import { startSift, type RunningServer } from './servers';
 import { warmUp, type StageContext } from './stage-context';
 import { cyclingBodies, distinctBodies } from './text-sets';
@@ -146,6 +146,7 @@ export async function runModelStage(
     await children.stop(uncached.child);
     if (naive !== undefined) await children.stop(naive.child);
   }
+  if (options.concurrency.includes(1)) await measureMinimalPeer(context, model, measure);
 
   progress.note(`starting sift (CACHE_ENABLED=true) and bare Fastify`);
   const cached = await startSift(children, model, true, options.profile);
@@ -202,4 +203,35 @@ export function modelStageSteps(options: StageContext['options']): number {
     2 +
     2 * options.concurrency.length
   );
+}
+
+/**
+ * The minimal server at concurrency 1 on the same distinct texts: what one request costs with
+ * none of Sift's features, so Sift's c=1 rate against it is the price of the whole pipeline.
+ */
+async function measureMinimalPeer(
+  context: StageContext,
+  model: string,
+  measure: (
+    server: RunningServer,
+    target: TargetName,
+    workload: 'distinct' | 'hits',
+    concurrency: number,
+    nextBody: BodySource,
+  ) => Promise<void>,
+): Promise<void> {
+  const { children, texts } = context;
+  context.progress.note(`starting the minimal server on models/${model}`);
+  const minimal = await startMinimalPeer(children, model);
+  try {
+    await warmUp(
+      context,
+      minimal,
+      `${model} · minimal-peer`,
+      cyclingBodies(texts.warmup, undefined),
+    );
+    await measure(minimal, 'minimal-peer', 'distinct', 1, cyclingBodies(texts.distinct, undefined));
+  } finally {
+    await children.stop(minimal.child);
+  }
 }

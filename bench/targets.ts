@@ -99,6 +99,17 @@ export function evaluateTargets(
     ),
   );
 
+  // 2b. A lone request against the least a server can do (Node's http, one ORT session).
+  targets.push(
+    ratioTarget(
+      `${DEFAULT_MODEL} c=1 distinct req/s vs minimal server`,
+      'Sift req/s ≥ 0.8 × Node http + tokenizer + one ORT session',
+      spam1?.requestsPerSecond,
+      pick('minimal-peer', DEFAULT_MODEL, 'distinct', 1)?.requestsPerSecond,
+      (ratio) => ratio >= 0.8,
+    ),
+  );
+
   // 3. The transformer model against its own layout's raw ceiling, and against the peer.
   const bert64 = pick('sift', TARGET_MODEL, 'distinct', 64);
   const ceiling = ceilings.find((row) => row.model === TARGET_MODEL);
