@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientKey } from './client-key';
 import { RATE_LIMIT_POLICY, type RateLimitPolicy } from './rate-limit.policy';
 import { RateLimitStorage } from './rate-limit.storage';
+import { inSpan } from '../tracing/tracer';
 
 /**
  * Counts a request against its client and refuses it with a 429 past RATE_LIMIT per window.
@@ -26,7 +27,12 @@ export class RateLimiter {
   async admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (this.admitted.has(request)) return;
     const { limit, windowSeconds } = this.policy;
-    const record = await this.storage.increment(clientKey(request.ip), windowSeconds * 1000, limit);
+    const record = await inSpan(
+      'rate limit check',
+      { 'sift.rate_limit.limit': limit },
+      () => this.storage.increment(clientKey(request.ip), windowSeconds * 1000, limit),
+      (counted) => ({ 'sift.rate_limit.blocked': counted.isBlocked }),
+    );
 
     void reply.headers({
       'ratelimit-limit': String(limit),

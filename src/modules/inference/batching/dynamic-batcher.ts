@@ -11,6 +11,12 @@ import type {
   SubmitOptions,
 } from './batcher.types';
 import { groupBySimilarLength } from './length-grouping';
+import {
+  traceBatch,
+  traceDequeued,
+  traceEnqueue,
+  type QueuedTrace,
+} from '../../tracing/batch-tracing';
 
 /** One text waiting for (or in) a run; the same object may serve several identical texts. */
 interface QueuedText {
@@ -32,6 +38,8 @@ interface PendingRequest {
   remaining: number;
   settled: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** Its `queue wait` span while tracing is on: the batch that runs it links to it. */
+  readonly trace: QueuedTrace | undefined;
   resolve(rows: BatchRow[]): void;
   reject(error: Error): void;
 }
@@ -83,6 +91,7 @@ export class DynamicBatcher {
         remaining: inputs.length,
         settled: false,
         timer: undefined,
+        trace: traceEnqueue(inputs.length),
         resolve,
         reject,
       };
@@ -216,9 +225,17 @@ export class DynamicBatcher {
     for (const entry of rowsByKey.values())
       (entry.ids === undefined ? unencoded : encoded).push(entry);
     const results = new Map<string, BatchRow>();
+    const span = traceBatch(
+      batch.map((entry) => entry.request.trace),
+      rowsByKey.size,
+    );
     try {
-      await Promise.all([this.runEncoded(encoded, results), this.runUnencoded(unencoded, results)]);
+      const run = () =>
+        Promise.all([this.runEncoded(encoded, results), this.runUnencoded(unencoded, results)]);
+      await (span === undefined ? run() : span.run(run));
+      span?.end();
     } catch (error) {
+      span?.end(error);
       for (const entry of batch) this.fail(entry.request, error as Error);
       return;
     }
@@ -287,6 +304,7 @@ export class DynamicBatcher {
     if (request.settled) return;
     request.settled = true;
     clearTimeout(request.timer);
+    traceDequeued(request.trace, error);
     let dropped = 0;
     for (const entry of request.entries) {
       if (!entry.started) {
