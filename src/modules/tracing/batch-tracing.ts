@@ -31,13 +31,14 @@ export function traceEnqueue(texts: number): QueuedTrace | undefined {
  * requests, so no one request is its parent), linked to the queue span of every request it
  * serves. Each request's queue span ends here, naming the batch and linking back to it.
  */
-export function traceBatch(
-  queued: readonly (QueuedTrace | undefined)[],
+export function traceBatch<T>(
+  items: readonly T[],
+  traceOf: (item: T) => QueuedTrace | undefined,
   texts: number,
 ): BatchTrace | undefined {
   const tracer = activeTracer();
   if (tracer === undefined) return undefined;
-  const requests = [...new Set(queued)].filter((entry) => entry !== undefined);
+  const requests = [...new Set(items.map(traceOf))].filter((entry) => entry !== undefined);
   const links: Link[] = requests.map((entry) => ({ context: entry.span.spanContext() }));
   const span = tracer.startSpan(
     'batch',

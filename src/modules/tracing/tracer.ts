@@ -38,14 +38,24 @@ export function recordFailure(span: Span, error: unknown): void {
  * it just runs `work`. Attributes may be a function, so that computing them costs nothing when
  * tracing is off; `describe` adds those known only from the result.
  */
-export async function inSpan<T>(
+export function inSpan<T>(
   name: string,
   attributes: Attributes | (() => Attributes),
   work: () => Promise<T>,
   describe?: (result: T) => Attributes,
 ): Promise<T> {
+  // Not async itself: with tracing off the caller gets `work`'s own promise, no extra turn.
   const tracer = current;
-  if (tracer === undefined) return work();
+  return tracer === undefined ? work() : traced(tracer, name, attributes, work, describe);
+}
+
+async function traced<T>(
+  tracer: Tracer,
+  name: string,
+  attributes: Attributes | (() => Attributes),
+  work: () => Promise<T>,
+  describe?: (result: T) => Attributes,
+): Promise<T> {
   const span = tracer.startSpan(name, {
     attributes: typeof attributes === 'function' ? attributes() : attributes,
   });

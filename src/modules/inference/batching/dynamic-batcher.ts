@@ -225,10 +225,7 @@ export class DynamicBatcher {
     for (const entry of rowsByKey.values())
       (entry.ids === undefined ? unencoded : encoded).push(entry);
     const results = new Map<string, BatchRow>();
-    const span = traceBatch(
-      batch.map((entry) => entry.request.trace),
-      rowsByKey.size,
-    );
+    const span = traceBatch(batch, (entry) => entry.request.trace, rowsByKey.size);
     try {
       const run = () =>
         Promise.all([this.runEncoded(encoded, results), this.runUnencoded(unencoded, results)]);
