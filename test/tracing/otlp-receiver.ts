@@ -121,6 +121,64 @@ export function decodeExportRequest(body: Buffer): ReceivedSpan[] {
   return spans;
 }
 
+/** OTLP/JSON (the same messages, ids in hex, enums as numbers), as the http/json exporter sends. */
+interface JsonKeyValue {
+  readonly key: string;
+  readonly value: {
+    stringValue?: string;
+    boolValue?: boolean;
+    intValue?: number | string;
+    doubleValue?: number;
+  };
+}
+interface JsonSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly kind: number;
+  readonly attributes?: readonly JsonKeyValue[];
+  readonly links?: readonly { traceId: string; spanId: string }[];
+  readonly status?: { code?: number };
+}
+interface JsonExportRequest {
+  readonly resourceSpans: readonly {
+    resource?: { attributes?: readonly JsonKeyValue[] };
+    scopeSpans: readonly { spans: readonly JsonSpan[] }[];
+  }[];
+}
+
+function jsonKeyValues(list: readonly JsonKeyValue[] = []): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const { key, value } of list) {
+    out[key] =
+      value.stringValue ??
+      value.boolValue ??
+      (value.intValue === undefined ? value.doubleValue : Number(value.intValue));
+  }
+  return out;
+}
+
+export function decodeJsonExportRequest(body: Buffer): ReceivedSpan[] {
+  const request = JSON.parse(body.toString('utf8')) as JsonExportRequest;
+  return request.resourceSpans.flatMap((resourceSpans) => {
+    const resource = jsonKeyValues(resourceSpans.resource?.attributes);
+    return resourceSpans.scopeSpans.flatMap((scope) =>
+      scope.spans.map((span) => ({
+        traceId: span.traceId,
+        spanId: span.spanId,
+        parentSpanId: span.parentSpanId ?? '',
+        name: span.name,
+        kind: span.kind,
+        attributes: jsonKeyValues(span.attributes),
+        links: (span.links ?? []).map(({ traceId, spanId }) => ({ traceId, spanId })),
+        statusCode: span.status?.code ?? 0,
+        resource,
+      })),
+    );
+  });
+}
+
 export interface OtlpReceiver {
   /** The base endpoint, as OTEL_EXPORTER_OTLP_ENDPOINT takes it. */
   readonly endpoint: string;
@@ -137,17 +195,24 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       receiver.requests++;
-      const wrongPlace =
-        request.method !== 'POST' ||
-        request.url !== '/v1/traces' ||
-        request.headers['content-type'] !== 'application/x-protobuf';
-      if (wrongPlace) {
+      const type = request.headers['content-type'];
+      const decode =
+        type === 'application/x-protobuf'
+          ? decodeExportRequest
+          : type === 'application/json'
+            ? decodeJsonExportRequest
+            : undefined;
+      if (request.method !== 'POST' || request.url !== '/v1/traces' || decode === undefined) {
         response.writeHead(400).end();
         return;
       }
-      receiver.spans.push(...decodeExportRequest(Buffer.concat(chunks)));
+      receiver.spans.push(...decode(Buffer.concat(chunks)));
       // An empty ExportTraceServiceResponse: everything accepted.
-      response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      if (type === 'application/json') {
+        response.writeHead(200, { 'content-type': type }).end('{}');
+      } else {
+        response.writeHead(200, { 'content-type': type }).end();
+      }
     });
   });
   server.listen(0, '127.0.0.1');

@@ -111,6 +111,28 @@ describe('OpenTelemetry traces', () => {
     });
   });
 
+  it('exports the same trace as OTLP/JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json', async () => {
+    const app = await startTestApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    });
+    try {
+      const response = await classify(
+        app,
+        'tracing as json',
+        `00-${CALLER_TRACE}-${CALLER_SPAN}-01`,
+      );
+      expect(response.statusCode).toBe(200);
+      await app.app.get(TracingService).forceFlush();
+    } finally {
+      await app.close();
+    }
+    const [server] = named(receiver.spans, 'POST /classify');
+    expect(server).toMatchObject({ traceId: CALLER_TRACE, parentSpanId: CALLER_SPAN });
+    expect(server.resource['service.name']).toBe('sift');
+    expect(named(receiver.spans, 'batch')).toHaveLength(1);
+  });
+
   it('exports nothing and registers no hook without an endpoint', async () => {
     const app = await startTestApp({ OTEL_SERVICE_NAME: 'sift-off' });
     try {
