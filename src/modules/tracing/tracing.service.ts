@@ -1,12 +1,12 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { Counter } from 'prom-client';
 import { InjectConfig, type AppConfig } from '../../config';
 import { MetricsService } from '../metrics/metrics.service';
 import { createTracingRuntime, tracesEndpoint, type TracingRuntime } from './tracing-provider';
 import { TRACER_NAME, useTracer } from './tracer';
-import type { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /**
  * Owns the OpenTelemetry SDK of the app when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set: the
