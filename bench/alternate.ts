@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { describeCpu } from '../src/modules/inference/runtime/cpu-features';
 import { ChildProcesses, freePort, waitUntilReady } from './child-processes';
 import { runLoad } from './load-generator';
+import { serverCpuSeconds } from './metrics-scrape';
 import { startMinimalPeer } from './reference-stages';
 import { REPO_ROOT, ensureModel, siftEnvironment } from './servers';
 import { distinctBodies, loadBenchTexts } from './text-sets';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   console.log(`CPU: ${describeCpu()}`);
   const texts = loadBenchTexts();
   const rates = new Map<string, number[]>();
+  const cpuPerRequest = new Map<string, number[]>();
 
   for (let round = 1; round <= rounds; round++) {
     for (const variant of variants) {
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
           nextBody: distinctBodies(texts.warmup, undefined),
         });
         for (const c of connections) {
+          const cpuBefore = await serverCpuSeconds(url);
           const outcome = await runLoad({
             url: `${url}/classify`,
             connections: c,
@@ -121,9 +124,15 @@ async function main(): Promise<void> {
           });
           const key = `${variant.label} c=${c}`;
           rates.set(key, [...(rates.get(key) ?? []), outcome.requestsPerSecond]);
+          const cpuAfter = await serverCpuSeconds(url);
+          const cpuMs =
+            cpuBefore === undefined || cpuAfter === undefined || outcome.responses === 0
+              ? NaN
+              : ((cpuAfter - cpuBefore) * 1000) / outcome.responses;
+          cpuPerRequest.set(key, [...(cpuPerRequest.get(key) ?? []), cpuMs]);
           const failures = outcome.errors + outcome.non2xx + outcome.timeouts;
           console.log(
-            `round ${round} ${key}: ${outcome.requestsPerSecond.toFixed(1)} req/s, p50 ${outcome.latencyMs.p50.toFixed(2)} ms, ${failures} failed`,
+            `round ${round} ${key}: ${outcome.requestsPerSecond.toFixed(1)} req/s, p50 ${outcome.latencyMs.p50.toFixed(2)} ms, ${cpuMs.toFixed(3)} server CPU ms/request, ${failures} failed`,
           );
         }
       } finally {
@@ -135,6 +144,12 @@ async function main(): Promise<void> {
   for (const [key, measured] of rates) {
     console.log(
       `  ${key}: ${median(measured).toFixed(1)} [${measured.map((v) => v.toFixed(0)).join(', ')}]`,
+    );
+  }
+  console.log('\nmedian server CPU ms per request (each round):');
+  for (const [key, measured] of cpuPerRequest) {
+    console.log(
+      `  ${key}: ${median(measured).toFixed(3)} [${measured.map((v) => v.toFixed(3)).join(', ')}]`,
     );
   }
 }

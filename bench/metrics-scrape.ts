@@ -56,6 +56,15 @@ export async function scrapeMetrics(baseUrl: string, model: string): Promise<Met
   };
 }
 
+/**
+ * The server's CPU seconds so far (prom-client's process_cpu_seconds_total: every thread of the
+ * process). Per request, it shows a cost that a busy shared machine's throughput hides.
+ */
+export async function serverCpuSeconds(baseUrl: string): Promise<number | undefined> {
+  const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
+  return sumSamples(await response.text(), 'process_cpu_seconds_total', {});
+}
+
 function delta(after: number | undefined, before: number | undefined): number | undefined {
   return after === undefined ? undefined : after - (before ?? 0);
 }

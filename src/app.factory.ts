@@ -12,6 +12,7 @@ import { loadConfig, type AppConfig } from './config';
 import { registerApiDocs } from './modules/docs/api-docs';
 import { ServerDrain } from './modules/health/server-drain';
 import { registerRequestObservability } from './modules/metrics/request-observability';
+import { registerRequestTracing } from './modules/tracing/http-tracing';
 
 /** A client-sent request id is echoed only when it is short and plain, so logs stay clean. */
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -73,6 +74,7 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
   registerMethodNotAllowed(app.getHttpAdapter().getInstance());
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestTracing(app);
   registerRequestObservability(app);
   registerApiDocs(app, config);
   const drain = app.get(ServerDrain);

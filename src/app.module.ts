@@ -11,6 +11,7 @@ import { ProtocolsModule } from './modules/protocols/protocols.module';
 import { RateLimitModule } from './modules/rate-limit';
 import { RedisModule } from './modules/redis/redis.module';
 import { RepositoryModule } from './modules/repository/repository.module';
+import { TracingModule } from './modules/tracing/tracing.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         RepositoryModule,
         RateLimitModule.forRoot(config),
+        TracingModule,
       ],
       // Bodies are validated by each route's zod schema (common/validation), not a global pipe.
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { hubModelIds } from './hub-model-ids';
 import { modelDtypeSetting } from './model-dtype';
+import { otelEnv } from './otel-env';
 import { checkRedisMode } from './redis-mode';
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -187,6 +188,9 @@ export const envSchema = z
 
     DOCS_ENABLED: boolean.default(true),
     PLAYGROUND_ENABLED: boolean.default(true),
+
+    // OpenTelemetry traces: the specification's variables, see otel-env.ts.
+    ...otelEnv,
   })
   .superRefine(checkRedisMode);
 

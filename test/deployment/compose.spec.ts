@@ -67,8 +67,28 @@ describe('docker-compose.yml', () => {
     expect(valid).toBe(true);
   });
 
-  it('runs the API, Redis, Prometheus and Grafana', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'prometheus', 'redis']);
+  it('runs the API, Redis, Prometheus, Grafana and Jaeger', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'grafana',
+      'jaeger',
+      'prometheus',
+      'redis',
+    ]);
+  });
+
+  it("sends the API's traces to Jaeger's OTLP/HTTP receiver without making the API wait for it", () => {
+    const api = service('api');
+    const environment = environmentOf(api);
+    expect(environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
+      '${OTEL_EXPORTER_OTLP_ENDPOINT:-http://jaeger:4318}',
+    );
+    expect(
+      environment.OTEL_EXPORTER_OTLP_PROTOCOL ?? DEFAULT_CONFIG.OTEL_EXPORTER_OTLP_PROTOCOL,
+    ).toBe('http/protobuf');
+    expect(Object.keys(asObject(api.depends_on, 'depends_on'))).not.toContain('jaeger');
+    expect(at(service('jaeger'), 'image')).toMatch(/^jaegertracing\/jaeger:2\./);
+    expect(service('jaeger').ports).toEqual(['127.0.0.1:16686:16686']);
   });
 
   it('pins every image to a version', () => {

@@ -20,6 +20,7 @@ import {
   type TierEntry,
 } from './tiers/cache-tier.interface';
 import type { MemoryTier } from './tiers/memory-tier';
+import { recordCacheLookup } from '../tracing/cache-tracing';
 
 /** The parts of a loaded model the cache needs. */
 export interface CacheableModel extends PredictionScope {
@@ -152,6 +153,7 @@ export class PredictionCache {
     if (this.memory !== null) {
       this.count('memory', 'hit', keys.length - missing.length);
       this.count('memory', 'miss', missing.length);
+      recordCacheLookup('memory', keys.length - missing.length, missing.length);
     }
     const redis = this.redis;
     if (redis === null || missing.length === 0) return found;
@@ -177,6 +179,7 @@ export class PredictionCache {
     }
     this.count('redis', 'hit', hits);
     this.count('redis', 'miss', missing.length - hits);
+    recordCacheLookup('redis', hits, missing.length - hits);
     return found;
   }
 

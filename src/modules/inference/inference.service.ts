@@ -43,6 +43,7 @@ import { estimateTokens, ThreadTextRunners } from './runtime/thread-text-runners
 import { defaultTokenizerThreads, TokenizerPool } from './runtime/tokenizer-pool';
 import { resolveTokenizerWorkerScript } from './runtime/worker-script';
 import { batchKey } from './text-input';
+import { inSpan } from '../tracing/tracer';
 
 type LoadState =
   | { readonly phase: 'loading' }
@@ -234,7 +235,9 @@ export class InferenceService
       }));
     } else {
       const tokenizeStart = performance.now();
-      const encoded = await this.tokenizers.encode(model, texts, alone);
+      const encoded = await inSpan('tokenize', { 'sift.texts': texts.length }, () =>
+        this.tokenizers.encode(model, texts, alone),
+      );
       this.observer?.tokenized((performance.now() - tokenizeStart) / 1000);
       inputs = encoded.map((item, index) => ({
         key: batchKey(texts[index]),

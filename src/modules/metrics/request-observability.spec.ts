@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { annotateRequest } from '../../common/http/request-annotation';
+import { setRequestTrace } from '../../common/observability/request-trace';
 import type { RequestObservation } from './request-metrics';
 import { observeRequests, UNMATCHED_ENDPOINT } from './request-observability';
 
@@ -22,7 +23,10 @@ const INFO = 30;
  * A bare Fastify with the hook, a pino stream we can read, and routes like the app's. Fastify's
  * own request logging stays on here; its lines carry no `route`, which tells them apart.
  */
-async function startServer(level: 'debug' | 'info') {
+async function startServer(
+  level: 'debug' | 'info',
+  beforeListen: (server: FastifyInstance) => void = () => undefined,
+) {
   const lines: LogLine[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -41,6 +45,7 @@ async function startServer(level: 'debug' | 'info') {
   });
   server.get('/models/:name', (_request, reply) => void reply.send({ ok: true }));
   server.get('/health', (_request, reply) => void reply.send({ status: 'healthy' }));
+  beforeListen(server);
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
   return { server, url, lines, observations };
 }
@@ -98,6 +103,25 @@ describe(observeRequests.name, () => {
       [UNMATCHED_ENDPOINT, 404],
       [UNMATCHED_ENDPOINT, 404],
     ]);
+  });
+
+  it('carries the trace and span ids of a traced request, and none of an untraced one', async () => {
+    // What the tracing module's onRequest hook does when tracing is on.
+    sut = await startServer('info', (server) =>
+      server.addHook('onRequest', (request, _reply, done) => {
+        if (request.headers['x-traced'] === 'yes') {
+          setRequestTrace(request, { trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16) });
+        }
+        done();
+      }),
+    );
+    await fetch(`${sut.url}/models/spam-en`, { headers: { 'x-traced': 'yes' } });
+    await fetch(`${sut.url}/models/spam-en`);
+
+    const [traced, untraced] = sut.lines.filter((line) => isOurs(line));
+    expect(traced).toMatchObject({ trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16) });
+    expect(untraced).not.toHaveProperty('trace_id');
+    expect(untraced).not.toHaveProperty('span_id');
   });
 
   it('logs probes at debug level only', async () => {

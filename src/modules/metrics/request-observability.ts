@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestAnnotation } from '../../common/http/request-annotation';
+import { requestTraceFields } from '../../common/observability/request-trace';
 import { MetricsService } from './metrics.service';
 import type { RequestObservation } from './request-metrics';
 
@@ -65,6 +66,7 @@ export function observeRequests(fastify: FastifyInstance, recorder: RequestRecor
         texts: note.texts,
         cached: note.cached,
         rejection: note.rejection,
+        ...requestTraceFields(request),
       };
       if (probe) request.log.debug(line, 'request completed');
       else request.log.info(line, 'request completed');

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientKey } from './client-key';
 import { RATE_LIMIT_POLICY, type RateLimitPolicy } from './rate-limit.policy';
 import { RateLimitStorage } from './rate-limit.storage';
+import { inSpan } from '../tracing/tracer';
 
 /**
  * Counts a request against its client and refuses it with a 429 past RATE_LIMIT per window.
@@ -27,11 +28,11 @@ export class RateLimiter {
    */
   async admit(request: FastifyRequest, reply: FastifyReply, cost = 1): Promise<void> {
     const { limit, windowSeconds } = this.policy;
-    const record = await this.storage.increment(
-      clientKey(request.ip),
-      windowSeconds * 1000,
-      limit,
-      cost,
+    const record = await inSpan(
+      'rate limit check',
+      { 'sift.rate_limit.limit': limit, 'sift.rate_limit.cost': cost },
+      () => this.storage.increment(clientKey(request.ip), windowSeconds * 1000, limit, cost),
+      (counted) => ({ 'sift.rate_limit.blocked': counted.isBlocked }),
     );
 
     void reply.headers({

@@ -9,6 +9,7 @@ import { isPredictionKey, prefixPattern } from '../prediction-key';
 import type { SharedCacheTier, TierEntry, TierHit, TierOutcome } from './cache-tier.interface';
 import { asError, CacheTierUnavailableError } from './tier-errors';
 import { withTimeout } from '../../redis/with-timeout';
+import { inSpan } from '../../tracing/tracer';
 
 export interface RedisTierOptions {
   /** Per-command budget on the request path (CACHE_TIMEOUT_MS). */
@@ -112,7 +113,9 @@ export class RedisTier implements SharedCacheTier {
   private async guarded<T>(operation: string, call: () => Promise<T>): Promise<TierOutcome<T>> {
     if (!this.connection.tryAcquire()) return { outcome: 'skipped' };
     try {
-      const value = await withTimeout(call(), this.options.timeoutMs, `Redis ${operation}`);
+      const value = await inSpan(`redis ${operation}`, REDIS_SPAN_ATTRIBUTES, () =>
+        withTimeout(call(), this.options.timeoutMs, `Redis ${operation}`),
+      );
       this.connection.recordSuccess();
       return { outcome: 'ok', value };
     } catch (error) {
@@ -121,6 +124,9 @@ export class RedisTier implements SharedCacheTier {
     }
   }
 }
+
+/** OpenTelemetry's database conventions: what a trace backend groups Redis calls by. */
+const REDIS_SPAN_ATTRIBUTES = { 'db.system.name': 'redis' } as const;
 
 async function scanAndUnlink(client: NodeClient, match: string, perKey: boolean): Promise<number> {
   let cursor = '0';

@@ -1,3 +1,4 @@
+import type { QueuedTrace } from '../../tracing/batch-tracing';
 import type { TextInput } from '../inference.types';
 import type { BatchRow } from './batcher.types';
 
@@ -22,6 +23,8 @@ export interface PendingRequest {
   remaining: number;
   settled: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** Its `queue wait` span while tracing is on: the batch that runs it links to it. */
+  readonly trace: QueuedTrace | undefined;
   resolve(rows: BatchRow[]): void;
   reject(error: Error): void;
 }

@@ -12,6 +12,12 @@ import type {
 } from './batcher.types';
 import { BatchQueue, type PendingRequest, type QueuedText } from './batch-queue';
 import { groupBySimilarLength } from './length-grouping';
+import {
+  traceBatch,
+  traceDequeued,
+  traceEnqueue,
+  type QueuedTrace,
+} from '../../tracing/batch-tracing';
 
 /**
  * Continuous batching in the style of text-embeddings-inference: an idle model takes a text
@@ -57,6 +63,7 @@ export class DynamicBatcher {
         remaining: inputs.length,
         settled: false,
         timer: undefined,
+        trace: traceEnqueue(inputs.length),
         resolve,
         reject,
       };
@@ -152,9 +159,14 @@ export class DynamicBatcher {
     for (const entry of rowsByKey.values())
       (entry.ids === undefined ? unencoded : encoded).push(entry);
     const results = new Map<string, BatchRow>();
+    const span = traceBatch(batch, (entry) => entry.request.trace, rowsByKey.size);
     try {
-      await Promise.all([this.runEncoded(encoded, results), this.runUnencoded(unencoded, results)]);
+      const run = () =>
+        Promise.all([this.runEncoded(encoded, results), this.runUnencoded(unencoded, results)]);
+      await (span === undefined ? run() : span.run(run));
+      span?.end();
     } catch (error) {
+      span?.end(error);
       for (const entry of batch) this.fail(entry.request, error as Error);
       return;
     }
@@ -223,6 +235,7 @@ export class DynamicBatcher {
     if (request.settled) return;
     request.settled = true;
     clearTimeout(request.timer);
+    traceDequeued(request.trace, error);
     if (this.queue.drop(request) > 0) this.hooks.onQueueDepth?.(this.queue.size);
     request.reject(error);
     this.notifyIfIdle();

@@ -16,6 +16,22 @@ import { type CpuFeatures, readCpuFeatures } from '../runtime/cpu-features';
 import type { OnnxSessionOptions } from '../runtime/onnx-graph';
 import { planSessions } from '../runtime/session-plan';
 import { resolveWorkerScript } from '../runtime/worker-script';
+import { inSpan } from '../../tracing/tracer';
+
+/** What an `onnx run` span says of the run: the model, where it ran, its size. */
+function runAttributes(
+  model: PreparedModel,
+  placement: string,
+  rows: number,
+): Record<string, string | number> {
+  return {
+    'sift.model': model.name,
+    'sift.model.version': versionLabel(model),
+    'sift.provider': model.runner.provider,
+    'sift.placement': placement,
+    'sift.batch.rows': rows,
+  };
+}
 
 /**
  * Padded-token budget of one run when MAX_BATCH_TOKENS is unset. On CPU a 300-token text
@@ -162,6 +178,7 @@ export class VersionLoader {
     runTexts: RunTexts | undefined,
   ): LoadedModel {
     const observer = this.observer;
+    const workers = prepared.runner.workers;
     const batcher = new DynamicBatcher(
       {
         maxBatchSize: this.config.MAX_BATCH_SIZE,
@@ -180,7 +197,15 @@ export class VersionLoader {
           ),
         maxQueueTexts: this.config.MAX_QUEUE_TEXTS,
       },
-      (rows, typeStarts) => prepared.runner.run(rows, prepared.preprocessor.padId, typeStarts),
+      (rows, typeStarts) =>
+        inSpan(
+          'onnx run',
+          () => ({
+            ...runAttributes(prepared, workers > 0 ? 'worker-threads' : 'event-loop', rows.length),
+            'sift.batch.padded_tokens': rows.length * Math.max(0, ...rows.map((row) => row.length)),
+          }),
+          () => prepared.runner.run(rows, prepared.preprocessor.padId, typeStarts),
+        ),
       {
         onRun: (record) =>
           observer?.batchRun(
@@ -196,7 +221,15 @@ export class VersionLoader {
           ),
         onQueueDepth: (depth) => observer?.queueDepth(prepared.name, depth),
       },
-      runTexts,
+      runTexts &&
+        ((texts) =>
+          // Encoded and run in one hop in a tokenizer thread: one span for both.
+          inSpan(
+            'tokenize and onnx run',
+            () => runAttributes(prepared, 'tokenizer-threads', texts.length),
+            () => runTexts(texts),
+            (run) => ({ 'sift.batch.padded_tokens': run.paddedTokens }),
+          )),
     );
     return { ...prepared, batcher, defaultTopK: source.policy.defaultTopK };
   }
