@@ -1,34 +1,35 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Explanation, WordWeight } from '../explanation/explanation.types';
 
-// Examples below are copied from a real answer of the shipped spam-en model.
+// Examples below are copied from a real answer of the shipped spam-en model (the README's
+// explanation of "You won a FREE cruise, click here").
 
 /** OpenAPI schema of {@link WordWeight}. */
 export class WordWeightDto implements WordWeight {
   @ApiProperty({
     description: 'The word: a run of non-whitespace, punctuation included',
-    example: 'FREE',
+    example: 'click',
   })
   readonly text!: string;
 
   @ApiProperty({
     description: 'Offset of its first character, in UTF-16 code units (JavaScript string indexes)',
     type: 'integer',
-    example: 27,
+    example: 23,
   })
   readonly start!: number;
 
   @ApiProperty({
     description: 'Offset past its last character: `text.slice(start, end)` is the word',
     type: 'integer',
-    example: 31,
+    example: 28,
   })
   readonly end!: number;
 
   @ApiProperty({
     description:
       'p(label | text) − p(label | text with characters [start, end) deleted): positive pushed toward the label, negative against it',
-    example: 0.31,
+    example: 0.4824428142261559,
   })
   readonly weight!: number;
 }
