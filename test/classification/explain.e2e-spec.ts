@@ -130,6 +130,17 @@ describe('POST /classify with "explain": true', () => {
       );
     });
 
+    it('keeps the text rules for what users send, though a variant may be blank', async () => {
+      const blank = await postJson(sut, '/classify', { text: '   ', explain: true });
+      expect(blank.statusCode).toBe(400);
+      expect(blank.json<{ message: string }>().message).toBe('text must not be empty');
+      const script = await postJson(sut, '/classify', { text: 'see <script> now', explain: true });
+      expect(script.statusCode).toBe(422);
+      expect(script.json<{ message: string }>().message).toBe(
+        'Potentially malicious content detected in text',
+      );
+    });
+
     it('leaves results without "explain" as they were', async () => {
       const result = await classify(sut, { text: SPAM });
       expect(result).not.toHaveProperty('explanation');
