@@ -36,8 +36,9 @@ export interface PipelineClassifyRequest {
    * classified in the same cache lookup and batch. Internal only: no body can set it, so the
    * text rules, which they skip, still hold for every text a user sends. They need skipping:
    * a one-word text without its word is blank, which the model answers but a user may not
-   * send, and a checked text with characters deleted is no longer, never holds more texts, and
-   * is never shown back (the content filter guards what a user sends, not what Sift derives).
+   * send. Skipping them is safe: a checked text with characters deleted is never longer than
+   * it was, the batch budget for them is the caller's (ExplanationService), and they are never
+   * shown back (the content filter guards what a user sends, not what Sift derives).
    */
   readonly derived?: readonly TextInput[];
 }

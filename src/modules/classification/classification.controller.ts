@@ -12,13 +12,13 @@ import {
   type ClassifyBatchRequest,
   type ClassifyRequest,
 } from './dto/classify-request.schema';
-import { classifyBatchCost, classifyCost } from './explanation/explanation-cost';
 import {
   BatchClassificationResultDto,
   ClassificationResultDto,
   type BatchClassificationResult,
   type ClassificationResult,
 } from './dto/classify-response.dto';
+import { classifyBatchCost, classifyCost } from './explanation/explanation-cost';
 
 // One rate-limit budget per client for both routes; a batch request counts once, and an
 // explained text as its words + 1 (it runs the model that many times).
