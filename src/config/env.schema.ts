@@ -115,6 +115,8 @@ export const envSchema = z
 
     MAX_TEXT_CHARS: integer(1).default(10000),
     MAX_BATCH_ITEMS: integer(1, 100000).default(64),
+    // Words of a text `"explain": true` may ask about; each costs one more run of the model.
+    EXPLAIN_MAX_WORDS: integer(1, 10000).default(64),
     BODY_LIMIT_BYTES: integer(1024).default(1048576),
     MAX_JSON_DEPTH: integer(2, 1000).default(16),
     SHUTDOWN_GRACE_MS: integer(0).default(10000),

@@ -106,6 +106,49 @@ describe('Playground page (headless Chromium)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('explains a text at phone width: words shaded by weight, the weight on hover', async () => {
+    const { page, errors } = await openPlayground(...PHONE);
+    const text = 'Hi Anna, see you at lunch tomorrow? You won a FREE cruise, click here to claim';
+    await page.check('#explain');
+    await classify(page, text);
+    await page.waitForSelector('#results .result .explained .word');
+    const api = (
+      await sut.inject({ method: 'POST', url: '/classify', payload: { text, explain: true } })
+    ).json<{ explanation: { words: { text: string; weight: number }[] } }>().explanation;
+    const shown = await page.$$eval('.explained .word', (nodes) =>
+      nodes.map((node) => ({
+        text: node.textContent,
+        weight: Number((node as HTMLElement).dataset.weight),
+        direction: node.classList.contains('toward') ? 'toward' : 'against',
+        strength: Number((node as HTMLElement).style.getPropertyValue('--strength')),
+      })),
+    );
+    expect(shown.map((word) => word.text)).toEqual(api.words.map((word) => word.text));
+    // The page shows the text as typed, whitespace included.
+    expect(await page.textContent('.explained')).toBe(text);
+    for (const [i, word] of shown.entries()) {
+      expect(word.weight).toBeCloseTo(api.words[i].weight, 10);
+      expect(word.direction).toBe(word.weight >= 0 ? 'toward' : 'against');
+    }
+    const strongest = shown.reduce((a, b) => (Math.abs(b.weight) > Math.abs(a.weight) ? b : a));
+    expect(strongest).toMatchObject({ text: 'click', direction: 'toward', strength: 1 });
+
+    await page.hover('.explained .word >> text=click');
+    expect(await page.textContent('.word-detail')).toMatch(/^“click”: \+0\.\d{4} toward spam$/);
+    expect(await page.getAttribute('.explained .word >> text=lunch', 'title')).toMatch(
+      /^−0\.\d{4} against spam$/,
+    );
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBe(0);
+    await page.screenshot({
+      path: join(SCREENSHOT_DIR, 'playground-explain-phone.png'),
+      fullPage: true,
+    });
+    expect(errors).toEqual([]);
+  });
+
   it('shows a refused text (422) as a readable message, not raw JSON', async () => {
     const { page } = await openPlayground(...LAPTOP);
     await classify(page, 'see <script>alert(1)</script>');

@@ -31,6 +31,16 @@ export interface PipelineClassifyRequest {
   readonly pairListName?: string;
   /** False: an input over the model's maximum length is refused instead of cut (TEI). */
   readonly truncate?: boolean;
+  /**
+   * Inputs Sift made from `inputs` by deleting characters (an explanation's word variants),
+   * classified in the same cache lookup and batch. Internal only: no body can set it, so the
+   * text rules, which they skip, still hold for every text a user sends. They need skipping:
+   * a one-word text without its word is blank, which the model answers but a user may not
+   * send. Skipping them is safe: a checked text with characters deleted is never longer than
+   * it was, the batch budget for them is the caller's (ExplanationService), and they are never
+   * shown back (the content filter guards what a user sends, not what Sift derives).
+   */
+  readonly derived?: readonly TextInput[];
 }
 
 /** A rerank request: one query scored against each passage, as (query, passage) pairs. */
@@ -48,6 +58,8 @@ export interface PipelineResult {
   readonly model: LoadedModel;
   /** One answer per input, in input order. */
   readonly answers: readonly CachedAnswer[];
+  /** One answer per derived input, in order; empty when the request had none. */
+  readonly derivedAnswers: readonly CachedAnswer[];
 }
 
 /** An input longer than the model's maximum length, sent with truncation off (TEI's default). */
@@ -80,8 +92,8 @@ export class ClassificationPipeline {
   ) {}
 
   async classify(request: FastifyRequest, input: PipelineClassifyRequest): Promise<PipelineResult> {
-    const { inputs } = input;
-    annotateRequest(request, { model: input.model, texts: inputs.length });
+    const { inputs, derived = [] } = input;
+    annotateRequest(request, { model: input.model, texts: inputs.length + derived.length });
     const firsts: unknown[] = [];
     const seconds: unknown[] = [];
     for (const item of inputs) {
@@ -99,7 +111,7 @@ export class ClassificationPipeline {
     }
     const fieldOf = (index: number): string =>
       input.listName === undefined ? (input.singleName ?? 'text') : `${input.listName}[${index}]`;
-    return this.predict(request, inputs, input, fieldOf);
+    return this.predict(request, inputs, input, fieldOf, derived);
   }
 
   /**
@@ -125,6 +137,7 @@ export class ClassificationPipeline {
     inputs: readonly TextInput[],
     options: Pick<PipelineClassifyRequest, 'model' | 'modelVersion' | 'truncate'>,
     fieldOf: (index: number) => string,
+    derived: readonly TextInput[] = [],
   ): Promise<PipelineResult> {
     const model = this.resolveModel(options.model, options.modelVersion);
     if (!model.preprocessor.supportsPairs && inputs.some(isTextPair)) {
@@ -133,13 +146,20 @@ export class ClassificationPipeline {
       );
     }
     if (options.truncate === false) await this.refuseOverLong(model, inputs, fieldOf);
-    const answers = await this.cache.resolve(model, inputs, (missing) =>
+    // One list, so derived inputs share the request's cache lookup and batches.
+    const all = derived.length === 0 ? inputs : [...inputs, ...derived];
+    const answers = await this.cache.resolve(model, all, (missing) =>
       this.inference.predict(model, missing),
     );
     let cached = 0;
     for (const answer of answers) if (answer.cached) cached++;
     annotateRequest(request, { model: model.name, cached });
-    return { model, answers };
+    if (derived.length === 0) return { model, answers, derivedAnswers: [] };
+    return {
+      model,
+      answers: answers.slice(0, inputs.length),
+      derivedAnswers: answers.slice(inputs.length),
+    };
   }
 
   private async refuseOverLong(

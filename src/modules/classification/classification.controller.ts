@@ -18,9 +18,10 @@ import {
   type BatchClassificationResult,
   type ClassificationResult,
 } from './dto/classify-response.dto';
+import { classifyBatchCost, classifyCost } from './explanation/explanation-cost';
 
-// One rate-limit budget per client for both routes; a batch request counts once.
-@RateLimited()
+// One rate-limit budget per client for both routes; a batch request counts once, and an
+// explained text as its words + 1 (it runs the model that many times).
 @ApiTags('classification')
 @ApiErrorResponses(400, 404, 413, 415, 422, 429, 503, 504)
 @Controller('classify')
@@ -28,6 +29,7 @@ export class ClassificationController {
   constructor(private readonly classification: ClassificationService) {}
 
   @Post()
+  @RateLimited({ cost: classifyCost })
   @HttpCode(200)
   @ApiOperation({ summary: 'Classify one text' })
   @ApiBody({ schema: documentedSchema(classifyRequestSchema, 'input') })
@@ -42,15 +44,19 @@ export class ClassificationController {
       model: body.model,
       modelVersion: body.model_version,
       topK: body.top_k,
+      explain: body.explain,
     });
     return result;
   }
 
   @Post('batch')
+  @RateLimited({ cost: classifyBatchCost })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Classify several texts',
-    description: 'Results come in input order; a batch request counts once against the rate limit.',
+    description:
+      'Results come in input order; a batch request counts once against the rate limit, or, ' +
+      'with `"explain": true`, as the words + 1 of each text.',
   })
   @ApiBody({ schema: documentedSchema(classifyBatchRequestSchema, 'input') })
   @ApiOkResponse({ description: 'One result per text', type: BatchClassificationResultDto })
@@ -67,6 +73,7 @@ export class ClassificationController {
       topK: body.top_k,
       listName: 'texts',
       pairListName: 'text_pairs',
+      explain: body.explain,
     });
     return { results };
   }

@@ -5,12 +5,13 @@ import { InferenceModule } from '../inference';
 import { ClassificationPipeline } from './classification-pipeline.service';
 import { ClassificationController } from './classification.controller';
 import { ClassificationService } from './classification.service';
+import { ExplanationService } from './explanation/explanation.service';
 import { ModelsController } from './models.controller';
 
 @Module({
   imports: [InferenceModule, PredictionCacheModule],
   controllers: [ClassificationController, ModelsController],
-  providers: [ClassificationPipeline, ClassificationService, TextRules],
+  providers: [ClassificationPipeline, ClassificationService, ExplanationService, TextRules],
   // The pipeline is every protocol's way in; TextRules also checks TEI's /tokenize texts.
   exports: [ClassificationPipeline, TextRules],
 })

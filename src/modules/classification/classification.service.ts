@@ -3,8 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import { InjectConfig, type AppConfig } from '../../config';
 import type { CachedAnswer } from '../cache/prediction-cache.service';
 import { rankLabels, type LoadedModel, type Prediction, type TextInput } from '../inference';
-import { ClassificationPipeline } from './classification-pipeline.service';
+import {
+  ClassificationPipeline,
+  type PipelineClassifyRequest,
+} from './classification-pipeline.service';
 import type { ClassificationResult } from './dto/classify-response.dto';
+import { ExplanationService } from './explanation/explanation.service';
 
 /** Models with more labels than this get only their top labels in `scores` by default. */
 const MANY_LABELS = 10;
@@ -17,6 +21,8 @@ export interface ClassifyOptions {
   readonly listName?: string;
   /** How error messages name a list of second texts (`text_pairs`). */
   readonly pairListName?: string;
+  /** Attach word attributions (`explanation`) to every result. */
+  readonly explain?: boolean;
 }
 
 /** Sift's own protocol (`/classify`, `/classify/batch`) over the classification pipeline. */
@@ -24,6 +30,7 @@ export interface ClassifyOptions {
 export class ClassificationService {
   constructor(
     private readonly pipeline: ClassificationPipeline,
+    private readonly explanations: ExplanationService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -33,14 +40,22 @@ export class ClassificationService {
     inputs: readonly TextInput[],
     options: ClassifyOptions,
   ): Promise<ClassificationResult[]> {
-    const { model, answers } = await this.pipeline.classify(request, {
+    const input: PipelineClassifyRequest = {
       inputs,
       model: options.model,
       modelVersion: options.modelVersion,
       listName: options.listName,
       pairListName: options.pairListName,
-    });
-    return this.shape(model, answers, options.topK);
+    };
+    if (options.explain !== true) {
+      const { model, answers } = await this.pipeline.classify(request, input);
+      return this.shape(model, answers, options.topK);
+    }
+    const { model, answers, explanations } = await this.explanations.classify(request, input);
+    return this.shape(model, answers, options.topK).map((result, index) => ({
+      ...result,
+      explanation: explanations[index],
+    }));
   }
 
   /** `/classify` results for answers the pipeline gave, `top_k` applied. */

@@ -65,6 +65,18 @@ const modelSelection = {
   ),
 };
 
+function explainField(description: string) {
+  return optional(z.boolean({ error: 'explain must be a boolean' }), {
+    description,
+    example: true,
+  });
+}
+
+const EXPLAIN_RULES =
+  'each word (a run of non-whitespace) is deleted in turn and the text classified again; ' +
+  'a text of more than `EXPLAIN_MAX_WORDS` words is a 422, and an explained text counts as ' +
+  'its words + 1 texts against the rate limit';
+
 /** `POST /classify`. Blank texts are refused later by the text rules, with their limits. */
 export const classifyRequestSchema = z
   .strictObject({
@@ -78,6 +90,9 @@ export const classifyRequestSchema = z
         'The second text, for sequence-pair models (NLI, re-rankers, paraphrase detection); ' +
         'a model whose preprocessor takes single texts (fastText) answers 422',
     }),
+    explain: explainField(
+      `true: the result carries \`explanation\`, each word's weight toward the label: ${EXPLAIN_RULES}`,
+    ),
   })
   .meta({ title: 'ClassifyRequest' });
 
@@ -98,6 +113,10 @@ export const classifyBatchRequestSchema = z
     text_pairs: optional(stringList('text_pairs'), {
       description: '`text_pairs[i]` is the second text of `texts[i]`; as many items as `texts`',
     }),
+    explain: explainField(
+      `true: every result carries \`explanation\` (of \`texts[i]\`): ${EXPLAIN_RULES}; ` +
+        'the words + 1 of all texts together must fit `MAX_BATCH_ITEMS` (or `EXPLAIN_MAX_WORDS` + 1 when that is more)',
+    ),
   })
   .superRefine(({ texts, text_pairs: pairs }, context) => {
     if (pairs === undefined || pairs.length === texts.length) return;

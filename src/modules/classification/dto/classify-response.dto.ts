@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Explanation } from '../explanation/explanation.types';
+import { ExplanationDto } from './explanation-response.dto';
 
 /** One text's answer; `prediction` and `confidence` keep the shape older clients use. */
 export interface ClassificationResult {
@@ -11,6 +13,8 @@ export interface ClassificationResult {
   readonly model_version: string;
   readonly truncated: boolean;
   readonly cached: boolean;
+  /** Present when the request sent `"explain": true`. */
+  readonly explanation?: Explanation;
 }
 
 export interface BatchClassificationResult {
@@ -62,6 +66,13 @@ export class ClassificationResultDto implements ClassificationResult {
 
   @ApiProperty({ description: 'Answered from the prediction cache', example: false })
   readonly cached!: boolean;
+
+  @ApiProperty({
+    description: 'Why this label, word by word; only when the request sent `"explain": true`',
+    required: false,
+    type: ExplanationDto,
+  })
+  readonly explanation?: ExplanationDto;
 }
 
 /** OpenAPI schema of {@link BatchClassificationResult}. */

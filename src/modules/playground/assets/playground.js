@@ -6,6 +6,7 @@ const modelSelect = $('#model');
 const modelInfo = $('#model-info');
 const textInput = $('#text');
 const batchToggle = $('#batch');
+const explainToggle = $('#explain');
 const button = $('#classify');
 const errorBox = $('#error');
 const summary = $('#summary');
@@ -44,7 +45,9 @@ async function describeFailure(response) {
   }
   const retryAfter = response.headers.get('retry-after');
   const hints = {
-    422: 'The content filter refused this text.',
+    422: message.includes('EXPLAIN_MAX_WORDS')
+      ? 'Too many words to explain: shorten the text or turn Explain off.'
+      : 'The content filter refused this text.',
     429: `Rate limit reached${retryAfter ? `: try again in ${retryAfter} s` : ''}.`,
     503: `The server is busy or starting${retryAfter ? `: try again in ${retryAfter} s` : ''}.`,
   };
@@ -84,10 +87,53 @@ function describeModel() {
     : '';
 }
 
+function signed(weight) {
+  return `${weight >= 0 ? '+' : '−'}${Math.abs(weight).toFixed(4)}`;
+}
+
+/**
+ * The text with each word shaded by its weight: toward the label in one colour, against it in
+ * another, the strongest word of the text fully shaded (weights of a confident answer are often
+ * small, so an absolute scale would leave every word blank). The weight shows on hover, and on
+ * tap or focus in a line under the text, as phones have no hover.
+ */
+function renderExplanation(text, explanation) {
+  const box = element('div', 'explanation');
+  const shaded = element('p', 'explained');
+  const detail = element(
+    'p',
+    'word-detail hint',
+    `Weights toward “${explanation.label}”: hover or tap a word.`,
+  );
+  const strongest = Math.max(...explanation.words.map((word) => Math.abs(word.weight)), 1e-9);
+  let at = 0;
+  for (const word of explanation.words) {
+    if (word.start > at) shaded.append(text.slice(at, word.start));
+    const direction = word.weight >= 0 ? 'toward' : 'against';
+    const span = element('span', `word ${direction}`, word.text);
+    const tip = `${signed(word.weight)} ${direction} ${explanation.label}`;
+    span.dataset.weight = String(word.weight);
+    span.style.setProperty('--strength', (Math.abs(word.weight) / strongest).toFixed(3));
+    span.title = tip;
+    span.tabIndex = 0;
+    const show = () => {
+      detail.textContent = `“${word.text}”: ${tip}`;
+    };
+    span.addEventListener('mouseenter', show);
+    span.addEventListener('focus', show);
+    shaded.append(span);
+    at = word.end;
+  }
+  if (at < text.length) shaded.append(text.slice(at));
+  box.append(shaded, detail);
+  return box;
+}
+
 function renderResult(text, result) {
   const item = element('li', 'result');
   item.dataset.label = result.label;
-  item.append(element('p', 'text', text.length > 240 ? `${text.slice(0, 240)}…` : text));
+  if (result.explanation) item.append(renderExplanation(text, result.explanation));
+  else item.append(element('p', 'text', text.length > 240 ? `${text.slice(0, 240)}…` : text));
 
   const winner = element('div', 'winner');
   winner.append(element('b', 'label', result.label), element('span', '', percent(result.score)));
@@ -127,7 +173,8 @@ async function classify() {
   }
   const batch = texts.length > 1;
   const model = modelSelect.value || undefined;
-  const body = batch ? { texts, model } : { text: texts[0], model };
+  const explain = explainToggle.checked || undefined;
+  const body = batch ? { texts, model, explain } : { text: texts[0], model, explain };
   button.disabled = true;
   summary.textContent = 'Classifying…';
   const started = performance.now();
