@@ -12,12 +12,7 @@ import type {
 } from './batcher.types';
 import { BatchQueue, type PendingRequest, type QueuedText } from './batch-queue';
 import { groupBySimilarLength } from './length-grouping';
-import {
-  traceBatch,
-  traceDequeued,
-  traceEnqueue,
-  type QueuedTrace,
-} from '../../tracing/batch-tracing';
+import { traceBatch, traceDequeued, traceEnqueue } from '../../tracing/batch-tracing';
 
 /**
  * Continuous batching in the style of text-embeddings-inference: an idle model takes a text
