@@ -1,5 +1,5 @@
 import type { Explanation } from '../../src/modules/classification/explanation/explanation.types';
-import { ModelsSandbox } from '../fixtures/model-fixtures';
+import { copyLangIdWithMultiLabelTwin, ModelsSandbox } from '../fixtures/model-fixtures';
 import { postJson, startTestApp, type TestApp } from '../helpers/test-app';
 
 interface Result {
@@ -16,12 +16,7 @@ describe('explanations of every kind of model', () => {
 
   beforeAll(async () => {
     sandbox.copyShipped('spam-en');
-    sandbox.copyShipped('lang-id');
-    sandbox.copyShipped('lang-id', 'lang-multi');
-    sandbox.editJson('lang-multi', 'config.json', (config) => {
-      config.problem_type = 'multi_label_classification';
-      delete (config.sift as Record<string, unknown>).activation;
-    });
+    copyLangIdWithMultiLabelTwin(sandbox);
     sut = await startTestApp({
       MODELS_DIR: sandbox.dir,
       MODELS: 'spam-en,lang-id,lang-multi',

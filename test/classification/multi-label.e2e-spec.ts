@@ -1,4 +1,4 @@
-import { ModelsSandbox } from '../fixtures/model-fixtures';
+import { copyLangIdWithMultiLabelTwin, ModelsSandbox } from '../fixtures/model-fixtures';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 describe('multi-label models', () => {
@@ -7,12 +7,7 @@ describe('multi-label models', () => {
 
   beforeAll(async () => {
     // lang-id's logits are log-probabilities, so a sigmoid over them has a known closed form.
-    sandbox.copyShipped('lang-id');
-    sandbox.copyShipped('lang-id', 'lang-multi');
-    sandbox.editJson('lang-multi', 'config.json', (config) => {
-      config.problem_type = 'multi_label_classification';
-      delete (config.sift as Record<string, unknown>).activation;
-    });
+    copyLangIdWithMultiLabelTwin(sandbox);
     sut = await startTestApp({
       MODELS_DIR: sandbox.dir,
       MODELS: 'lang-id,lang-multi',
