@@ -6,11 +6,12 @@ import { ClassificationPipeline } from './classification-pipeline.service';
 import { ClassificationController } from './classification.controller';
 import { ClassificationService } from './classification.service';
 import { ModelsController } from './models.controller';
+import { ClassifyStreamService } from './stream/classify-stream.service';
 
 @Module({
   imports: [InferenceModule, PredictionCacheModule],
   controllers: [ClassificationController, ModelsController],
-  providers: [ClassificationPipeline, ClassificationService, TextRules],
+  providers: [ClassificationPipeline, ClassificationService, ClassifyStreamService, TextRules],
   // The pipeline is every protocol's way in; TextRules also checks TEI's /tokenize texts.
   exports: [ClassificationPipeline, TextRules],
 })
