@@ -13,7 +13,7 @@ export type NdjsonLine =
  * stays bounded whatever a client sends. A last line without a newline still counts.
  */
 export async function* ndjsonLines(
-  source: AsyncIterable<Buffer | string>,
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   maxLineBytes: number,
 ): AsyncGenerator<NdjsonLine[]> {
   let parts: Buffer[] = [];
