@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
@@ -42,6 +42,7 @@ export function errorLine(item: StreamLineError, requestId: string): string {
  */
 @Injectable()
 export class ClassifyStreamService implements OnModuleInit {
+  private readonly logger = new Logger('ClassifyStream');
   private limiter: RateLimiter | undefined;
 
   constructor(
@@ -188,6 +189,13 @@ export class ClassifyStreamService implements OnModuleInit {
             answers.set(item, JSON.stringify({ id: item.id, ...shaped[i] })),
           );
         } catch (error) {
+          // The lines get error lines and the stream goes on; a fault of ours is still logged,
+          // as the exception filter logs one for any other request.
+          if (shapeError(error, String(request.id)).isServerFault) {
+            this.logger.error(
+              error instanceof Error ? (error.stack ?? error.message) : String(error),
+            );
+          }
           for (const item of texts) {
             answers.set(
               item,
