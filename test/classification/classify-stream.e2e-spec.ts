@@ -152,3 +152,28 @@ describe('POST /classify/stream under the rate limit', () => {
     });
   });
 });
+
+describe('POST /classify/stream waiting out the rate limit', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    // Windows of 1 s and a long allowed wait: the stream must finish, however slow the machine.
+    sut = await startTestApp(
+      { RATE_LIMIT: '20', RATE_LIMIT_WINDOW_SECONDS: '1', STREAM_RATE_LIMIT_WAIT_MS: '600000' },
+      { listen: true },
+    );
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('waits for the window to reset instead of failing, and answers every line', async () => {
+    const lines = Array.from({ length: 45 }, (_, i) => JSON.stringify({ text: `memo ${i}` }));
+    const { answers } = await streamNdjson(sut.baseUrl ?? '', '/classify/stream', lines);
+    expect(answers).toHaveLength(45);
+    (answers as Answer[]).forEach((answer, i) => {
+      expect(answer).toMatchObject({ id: i + 1, label: expect.any(String) });
+    });
+  });
+});

@@ -119,9 +119,15 @@ export class ClassifyStreamService implements OnModuleInit {
     }
   }
 
-  /** Parsed lines in groups of at most MAX_BATCH_ITEMS, never waiting for lines not yet sent. */
+  /**
+   * Parsed lines in groups of at most MAX_BATCH_ITEMS (and RATE_LIMIT), never waiting for lines
+   * not yet sent.
+   */
   private async *groups(body: Readable, query: ClassifyStreamQuery): AsyncGenerator<StreamItem[]> {
-    const max = this.config.MAX_BATCH_ITEMS;
+    // A group is charged to the rate limit at once: one larger than the limit would never fit
+    // a window, however long the stream waited.
+    const { MAX_BATCH_ITEMS, RATE_LIMIT } = this.config;
+    const max = RATE_LIMIT > 0 ? Math.min(MAX_BATCH_ITEMS, RATE_LIMIT) : MAX_BATCH_ITEMS;
     const rules = {
       textRules: this.textRules,
       maxJsonDepth: this.config.MAX_JSON_DEPTH,
