@@ -67,7 +67,8 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
     // One stream, one format: Nest's lines go through Fastify's pino logger (LOG_LEVEL applies).
     logger: new PinoNestLogger(adapter.getInstance().log),
     abortOnError: false,
-    // registerHttpSecurity installs the only body parser (JSON); Nest's would add urlencoded.
+    // registerHttpSecurity installs the only body parsers (JSON, NDJSON streams); Nest's would
+    // add urlencoded.
     bodyParser: false,
   });
   registerHttpSecurity(app, config);

@@ -118,6 +118,12 @@ export const envSchema = z
     // Words of a text `"explain": true` may ask about; each costs one more run of the model.
     EXPLAIN_MAX_WORDS: integer(1, 10000).default(64),
     BODY_LIMIT_BYTES: integer(1024).default(1048576),
+    // POST /classify/stream is not capped by BODY_LIMIT_BYTES (a bulk job is any size); each of
+    // its lines is, by this: room for MAX_TEXT_CHARS of escaped text and the other fields.
+    STREAM_MAX_LINE_BYTES: integer(64, 16777216).default(131072),
+    // How long a rate-limited stream waits for its window to reset before it ends with an error
+    // line; below HTTP_REQUEST_TIMEOUT_MS, which a paused body would otherwise run into.
+    STREAM_RATE_LIMIT_WAIT_MS: integer(0, 3600000).default(10000),
     MAX_JSON_DEPTH: integer(2, 1000).default(16),
     SHUTDOWN_GRACE_MS: integer(0).default(10000),
     // After SIGTERM, /ready answers 503 while requests are still served, this long, so a load

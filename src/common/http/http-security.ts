@@ -5,6 +5,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../../config';
 import { registerJsonBodyParser } from './json-body.parser';
+import { registerNdjsonBodyParser } from './ndjson-body.parser';
 
 /** Headers a browser script may read from our responses. */
 const EXPOSED_HEADERS = [
@@ -134,12 +135,13 @@ function registerSecurityHeaders(fastify: FastifyInstance, config: AppConfig): v
 }
 
 /**
- * Everything at the HTTP edge that keeps abusive requests cheap: the JSON-only body parser
- * (depth and prototype-key checks), CORS and security headers. Call before `app.init()`.
+ * Everything at the HTTP edge that keeps abusive requests cheap: the JSON body parser (depth and
+ * prototype-key checks), the NDJSON stream pass-through (its route caps each line), CORS and security headers. Call before `app.init()`.
  */
 export function registerHttpSecurity(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify, config.MAX_JSON_DEPTH);
+  registerNdjsonBodyParser(fastify);
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors !== undefined) app.enableCors(cors);
   registerSecurityHeaders(fastify, config);

@@ -73,8 +73,8 @@ type Done = (error: Error | null, body?: unknown) => void;
 type StringParser = (request: FastifyRequest, body: string, done: Done) => void;
 
 /**
- * Installs the API's only body parser: `application/json` whose top level is an object.
- * Any other content type gets Fastify's 415. The text is inspected first (depth, prototype
+ * Installs the API's JSON body parser: `application/json` whose top level is an object. Besides
+ * it only NDJSON streams are accepted (ndjson-body.parser.ts); any other type gets Fastify's 415. The text is inspected first (depth, prototype
  * keys), then parsed by Fastify's default JSON parser, so secure-json-parse still guards it
  * and empty or malformed bodies keep Fastify's error codes.
  */

@@ -1,7 +1,25 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Header,
+  HttpCode,
+  Post,
+  Query,
+  Req,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { documentedSchema } from '../../common/validation/documented-schema';
+import { Readable } from 'node:stream';
+import { NDJSON } from '../../common/http/ndjson-body.parser';
+import { ApiQueryFrom, documentedSchema } from '../../common/validation/documented-schema';
 import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
 import { RateLimited } from '../rate-limit';
@@ -9,8 +27,11 @@ import { ClassificationService } from './classification.service';
 import {
   classifyBatchRequestSchema,
   classifyRequestSchema,
+  classifyStreamLineSchema,
+  classifyStreamQuerySchema,
   type ClassifyBatchRequest,
   type ClassifyRequest,
+  type ClassifyStreamQuery,
 } from './dto/classify-request.schema';
 import {
   BatchClassificationResultDto,
@@ -19,6 +40,7 @@ import {
   type ClassificationResult,
 } from './dto/classify-response.dto';
 import { classifyBatchCost, classifyCost } from './explanation/explanation-cost';
+import { ClassifyStreamService } from './stream/classify-stream.service';
 
 // One rate-limit budget per client for both routes; a batch request counts once, and an
 // explained text as its words + 1 (it runs the model that many times).
@@ -26,7 +48,10 @@ import { classifyBatchCost, classifyCost } from './explanation/explanation-cost'
 @ApiErrorResponses(400, 404, 413, 415, 422, 429, 503, 504)
 @Controller('classify')
 export class ClassificationController {
-  constructor(private readonly classification: ClassificationService) {}
+  constructor(
+    private readonly classification: ClassificationService,
+    private readonly stream: ClassifyStreamService,
+  ) {}
 
   @Post()
   @RateLimited({ cost: classifyCost })
@@ -76,5 +101,39 @@ export class ClassificationController {
       explain: body.explain,
     });
     return { results };
+  }
+
+  @Post('stream')
+  // Admitted as one request; each text is then charged as it is classified (ClassifyStreamService).
+  @RateLimited()
+  @HttpCode(200)
+  @Header('content-type', NDJSON)
+  @ApiOperation({
+    summary: 'Classify a stream of texts (NDJSON in, NDJSON out)',
+    description:
+      'One JSON object a line in, one answer line per input line out, in input order, both ways ' +
+      'streamed with backpressure: `{"id", ...the /classify result}`, or ' +
+      '`{"id", "line", "error": {statusCode, error, message}}` for a bad line (not JSON, no text, ' +
+      'longer than `STREAM_MAX_LINE_BYTES`, refused by the text rules), which never ends the ' +
+      "stream. `id` is the line's own, else its number (from 1). The body is not capped by " +
+      '`BODY_LIMIT_BYTES`, but must arrive within `HTTP_REQUEST_TIMEOUT_MS`: split longer jobs ' +
+      '(the `sift classify` command line does). Each text counts against the rate limit; a ' +
+      'limited stream waits up to `STREAM_RATE_LIMIT_WAIT_MS`, then ends with a 429 error line ' +
+      'naming the first line not classified.',
+  })
+  @ApiConsumes(NDJSON)
+  @ApiProduces(NDJSON)
+  @ApiQueryFrom(classifyStreamQuerySchema)
+  @ApiBody({ schema: documentedSchema(classifyStreamLineSchema, 'input') })
+  @ApiOkResponse({ description: 'One answer line per input line, in input order' })
+  classifyStream(
+    @Query(new ZodValidationPipe(classifyStreamQuerySchema)) query: ClassifyStreamQuery,
+    @Req() request: FastifyRequest,
+  ): Readable {
+    // The NDJSON parser hands the body over unread; any other accepted type arrives parsed.
+    if (!(request.body instanceof Readable)) {
+      throw new UnsupportedMediaTypeException(`Content-Type must be ${NDJSON}`);
+    }
+    return this.stream.answer(request, request.body, query);
   }
 }

@@ -50,4 +50,20 @@ export class RateLimiter {
       HttpStatus.TOO_MANY_REQUESTS,
     );
   }
+
+  /**
+   * Counts `cost` more requests for the client of a request already admitted: a stream's texts,
+   * charged as they arrive. Resolves to the seconds until the window resets when the client is
+   * over the limit (the caller waits or stops), else 0; the texts are counted either way.
+   */
+  async charge(request: FastifyRequest, cost: number): Promise<number> {
+    const { limit, windowSeconds } = this.policy;
+    const record = await this.storage.increment(
+      clientKey(request.ip),
+      windowSeconds * 1000,
+      limit,
+      cost,
+    );
+    return record.isBlocked ? Math.max(1, record.timeToExpire) : 0;
+  }
 }

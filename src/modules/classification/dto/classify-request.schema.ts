@@ -128,5 +128,39 @@ export const classifyBatchRequestSchema = z
   })
   .meta({ title: 'ClassifyBatchRequest' });
 
+/** A line of `POST /classify/stream`: a `/classify` body with an optional id to answer with. */
+export const classifyStreamLineSchema = classifyRequestSchema
+  .extend({
+    id: optional(
+      z.union([z.string().max(256), z.number()], {
+        error: 'id must be a string of at most 256 characters or a number',
+      }),
+      {
+        description:
+          'Given back on the answer line; left out, the answer carries the line number (from 1)',
+        example: 'ticket-1042',
+      },
+    ),
+  })
+  .meta({ title: 'ClassifyStreamLine' });
+
+/** `POST /classify/stream`'s query: defaults for lines that name no model or top_k. */
+export const classifyStreamQuerySchema = z
+  .strictObject({
+    model: modelSelection.model,
+    model_version: modelSelection.model_version,
+    top_k: optional(
+      z.coerce
+        .number({ error: 'top_k must be an integer number' })
+        .int({ error: 'top_k must be an integer number' })
+        .min(1, { error: 'top_k must not be less than 1' })
+        .max(TOP_K_MAX, { error: `top_k must not be greater than ${TOP_K_MAX}` }),
+      { description: 'Labels in `scores` for lines that set no `top_k`' },
+    ),
+  })
+  .meta({ title: 'ClassifyStreamQuery' });
+
 export type ClassifyRequest = z.output<typeof classifyRequestSchema>;
 export type ClassifyBatchRequest = z.output<typeof classifyBatchRequestSchema>;
+export type ClassifyStreamLine = z.output<typeof classifyStreamLineSchema>;
+export type ClassifyStreamQuery = z.output<typeof classifyStreamQuerySchema>;

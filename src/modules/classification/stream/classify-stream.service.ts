@@ -1,0 +1,216 @@
+import { HttpException, HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { shapeError } from '../../../common/http/error-response';
+import { TextRules } from '../../../common/validation/text-rules';
+import { InjectConfig, type AppConfig } from '../../../config';
+import { RateLimiter } from '../../rate-limit';
+import { ClassificationPipeline } from '../classification-pipeline.service';
+import { ClassificationService } from '../classification.service';
+import type { ClassifyStreamQuery } from '../dto/classify-request.schema';
+import { ndjsonLines } from './ndjson-lines';
+import {
+  isLineError,
+  parseStreamLine,
+  type StreamItem,
+  type StreamLineError,
+  type StreamText,
+} from './stream-line';
+
+/**
+ * Groups classified at once per stream: enough to keep the batcher fed while answers are
+ * written, few enough that a stream holds at most this many groups of lines in memory.
+ */
+export const STREAM_GROUPS_IN_FLIGHT = 4;
+
+const HEAD_DONE = Symbol('head-done');
+
+/** An answer line for a line that could not be classified. */
+export function errorLine(item: StreamLineError, requestId: string): string {
+  const { statusCode, error, message } = shapeError(item.error, requestId).body;
+  return JSON.stringify({ id: item.id, line: item.line, error: { statusCode, error, message } });
+}
+
+/**
+ * `POST /classify/stream`: NDJSON lines in, one answer line each out, in input order. Lines go
+ * through the classification pipeline in groups (what arrived together, at most
+ * MAX_BATCH_ITEMS), so they share the batcher, cache and metrics with every other request; at
+ * most STREAM_GROUPS_IN_FLIGHT groups are read ahead of the answers written, so a slow reader
+ * slows the upload (backpressure both ways) and memory stays bounded.
+ */
+@Injectable()
+export class ClassifyStreamService implements OnModuleInit {
+  private readonly logger = new Logger('ClassifyStream');
+  private limiter: RateLimiter | undefined;
+
+  constructor(
+    private readonly pipeline: ClassificationPipeline,
+    private readonly classification: ClassificationService,
+    private readonly textRules: TextRules,
+    private readonly moduleRef: ModuleRef,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    // The limiter exists only when RATE_LIMIT > 0, in the rate-limit module (whose guard is
+    // global); the stream charges its texts to the same counters.
+    if (this.config.RATE_LIMIT > 0) {
+      this.limiter = this.moduleRef.get(RateLimiter, { strict: false });
+    }
+  }
+
+  /** The answer stream for a body stream; reading it drives the work. */
+  answer(request: FastifyRequest, body: Readable, query: ClassifyStreamQuery): Readable {
+    return Readable.from(this.run(request, body, query), { objectMode: false });
+  }
+
+  private async *run(
+    request: FastifyRequest,
+    body: Readable,
+    query: ClassifyStreamQuery,
+  ): AsyncGenerator<string> {
+    const groups = this.groups(body, query);
+    const inFlight: Promise<string>[] = [];
+    let next: Promise<IteratorResult<StreamItem[]>> | undefined = groups.next();
+    // Handled at once so a body that fails while answers are written is no unhandled
+    // rejection; the loop still sees the failure when it awaits `next`.
+    void next.catch(() => undefined);
+    try {
+      while (next !== undefined || inFlight.length > 0) {
+        const head = inFlight[0];
+        if (
+          head !== undefined &&
+          (next === undefined || inFlight.length >= STREAM_GROUPS_IN_FLIGHT)
+        ) {
+          void inFlight.shift(); // `head`, awaited next
+          yield await head;
+          continue;
+        }
+        if (next === undefined) break;
+        // Wait for more lines, but write a finished group's answers first: a client may wait
+        // for its answers before it sends more.
+        const step =
+          head === undefined
+            ? await next
+            : await Promise.race([next, head.then((): typeof HEAD_DONE => HEAD_DONE)]);
+        if (step === HEAD_DONE) {
+          void inFlight.shift(); // `head`, awaited next
+          if (head !== undefined) yield await head;
+        } else if (step.done === true) {
+          next = undefined;
+        } else {
+          const stop = await this.charge(request, step.value);
+          if (stop !== undefined) {
+            for (const group of inFlight.splice(0)) yield await group;
+            yield stop;
+            return;
+          }
+          inFlight.push(this.classifyGroup(request, step.value));
+          next = groups.next();
+          void next.catch(() => undefined);
+        }
+      }
+    } finally {
+      // Also reached when the client leaves (the answer stream is destroyed): nothing more is
+      // read from the body, so none of its remaining texts is queued.
+      await groups.return(undefined);
+    }
+  }
+
+  /**
+   * Parsed lines in groups of at most MAX_BATCH_ITEMS (and RATE_LIMIT), never waiting for lines
+   * not yet sent.
+   */
+  private async *groups(body: Readable, query: ClassifyStreamQuery): AsyncGenerator<StreamItem[]> {
+    // A group is charged to the rate limit at once: one larger than the limit would never fit
+    // a window, however long the stream waited.
+    const { MAX_BATCH_ITEMS, RATE_LIMIT } = this.config;
+    const max = RATE_LIMIT > 0 ? Math.min(MAX_BATCH_ITEMS, RATE_LIMIT) : MAX_BATCH_ITEMS;
+    const rules = {
+      textRules: this.textRules,
+      maxJsonDepth: this.config.MAX_JSON_DEPTH,
+      maxLineBytes: this.config.STREAM_MAX_LINE_BYTES,
+      query,
+    };
+    for await (const arrived of ndjsonLines(body, rules.maxLineBytes)) {
+      for (let i = 0; i < arrived.length; i += max) {
+        yield arrived.slice(i, i + max).map((line) => parseStreamLine(line, rules));
+      }
+    }
+  }
+
+  /**
+   * Counts a group's texts against the client's rate limit, waiting for the window to reset
+   * while it is over, up to STREAM_RATE_LIMIT_WAIT_MS; past that, the error line that ends the
+   * stream, naming the first line not classified. Undefined: go on.
+   */
+  private async charge(request: FastifyRequest, group: StreamItem[]): Promise<string | undefined> {
+    const texts = group.filter((item) => !isLineError(item)).length;
+    if (this.limiter === undefined || texts === 0) return undefined;
+    const deadline = Date.now() + this.config.STREAM_RATE_LIMIT_WAIT_MS;
+    for (;;) {
+      const waitSeconds = await this.limiter.charge(request, texts);
+      if (waitSeconds === 0) return undefined;
+      if (Date.now() + waitSeconds * 1000 > deadline) {
+        const [first] = group;
+        const error = new HttpException(
+          `Rate limit exceeded: the stream stopped before line ${first.line}, which was not ` +
+            `classified; send the lines from ${first.line} on again in ${waitSeconds} s`,
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
+        return `${errorLine({ line: first.line, id: first.id, error }, String(request.id))}\n`;
+      }
+      await sleep(waitSeconds * 1000);
+    }
+  }
+
+  /** The group's answer lines in input order; never rejects (a failure is an error line each). */
+  private async classifyGroup(request: FastifyRequest, group: StreamItem[]): Promise<string> {
+    const answers = new Map<StreamItem, string>();
+    const bySettings = new Map<string, StreamText[]>();
+    for (const item of group) {
+      if (isLineError(item)) {
+        answers.set(item, errorLine(item, String(request.id)));
+        continue;
+      }
+      const key = JSON.stringify([item.model, item.modelVersion, item.topK]);
+      const same = bySettings.get(key);
+      if (same === undefined) bySettings.set(key, [item]);
+      else same.push(item);
+    }
+    await Promise.all(
+      [...bySettings.values()].map(async (texts) => {
+        const [{ model, modelVersion, topK }] = texts;
+        try {
+          const result = await this.pipeline.classify(request, {
+            inputs: texts.map((item) => item.input),
+            model,
+            modelVersion,
+            listName: 'texts',
+          });
+          const shaped = this.classification.shape(result.model, result.answers, topK);
+          texts.forEach((item, i) =>
+            answers.set(item, JSON.stringify({ id: item.id, ...shaped[i] })),
+          );
+        } catch (error) {
+          // The lines get error lines and the stream goes on; a fault of ours is still logged,
+          // as the exception filter logs one for any other request.
+          if (shapeError(error, String(request.id)).isServerFault) {
+            this.logger.error(
+              error instanceof Error ? (error.stack ?? error.message) : String(error),
+            );
+          }
+          for (const item of texts) {
+            answers.set(
+              item,
+              errorLine({ line: item.line, id: item.id, error }, String(request.id)),
+            );
+          }
+        }
+      }),
+    );
+    return group.map((item) => `${answers.get(item)}\n`).join('');
+  }
+}

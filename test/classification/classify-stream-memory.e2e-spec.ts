@@ -1,0 +1,67 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { answerLines, postNdjson } from '../helpers/ndjson-stream';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+const MiB = 1024 * 1024;
+const BODY_BYTES = 32 * MiB;
+
+/**
+ * V8's collector, so the test measures what the stream keeps alive rather than garbage not yet
+ * collected (RSS and an uncollected heap grow with the bytes that passed, bounded or not).
+ */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+describe('POST /classify/stream memory', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    // A body must arrive within HTTP_REQUEST_TIMEOUT_MS (Node's slow-client limit); a slow
+    // test machine must not turn this test into one of its speed.
+    sut = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: '300000' }, { listen: true });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  it('keeps memory bounded whatever the size of the body', async () => {
+    const started = Date.now();
+    // One long text repeated: after the first line every text is a cache hit, so the test
+    // measures the stream's buffering, not the model's speed.
+    const line = JSON.stringify({
+      text: `Quarterly report attached. ${'lorem ipsum '.repeat(80)}`,
+    });
+    const lines = Math.ceil(BODY_BYTES / (line.length + 1));
+    const gc = collector();
+    const heapNow = (): number => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heapNow();
+    let peak = before;
+    function* body(): Generator<string> {
+      for (let i = 0; i < lines; i++) {
+        // Sampled as the body is pulled, so the peak is seen however fast the machine is.
+        if (i % 5000 === 0) peak = Math.max(peak, heapNow());
+        yield line;
+      }
+    }
+    const response = await postNdjson(sut.baseUrl ?? '', '/classify/stream', body()).response;
+    let answered = 0;
+    for await (const answer of answerLines(response)) {
+      if ((answer as { label?: unknown }).label === undefined) throw new Error('an error line');
+      answered++;
+    }
+    expect(answered).toBe(lines);
+    console.log(
+      `stream memory: ${lines} lines, ${Date.now() - started} ms, peak +${((peak - before) / MiB).toFixed(1)} MiB`,
+    );
+    // Server and client share this process: a body held in memory would add 32 MiB or more.
+    // Generous: a stream holds a few groups of lines and the sockets' buffers.
+    expect((peak - before) / MiB).toBeLessThan(16);
+  });
+});
