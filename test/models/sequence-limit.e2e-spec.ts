@@ -16,8 +16,26 @@ describe("sift.json's max_sequence_length against the model's own limit", () => 
     sandbox.write('over-long', 'sift.json', JSON.stringify({ max_sequence_length: 2048 }));
     sandbox.copyShipped('spam-en', 'shorter');
     sandbox.write('shorter', 'sift.json', JSON.stringify({ max_sequence_length: 256 }));
-    sut = await startTestApp({ MODELS_DIR: sandbox.dir, MODELS: 'over-long,shorter' });
+    // lang-id has no model_max_length: its limit is its own setting. A folder made before
+    // sift.json held it says so in config.json's sift block, which still loads.
+    sandbox.copyShipped('lang-id');
+    sandbox.copyShipped('lang-id', 'lang-old');
+    sandbox.remove('lang-old', 'sift.json');
+    setOldMaxLength('lang-old', 4096);
+    sandbox.copyShipped('lang-id', 'lang-both');
+    setOldMaxLength('lang-both', 4096);
+    sandbox.write('lang-both', 'sift.json', JSON.stringify({ max_sequence_length: 1024 }));
+    sut = await startTestApp({
+      MODELS_DIR: sandbox.dir,
+      MODELS: 'over-long,shorter,lang-id,lang-old,lang-both',
+    });
   });
+  function setOldMaxLength(model: string, maxLength: number): void {
+    sandbox.editJson(model, 'config.json', (config) => {
+      config.sift = { ...(config.sift as object), max_length: maxLength };
+    });
+  }
+
   afterAll(async () => {
     await sut?.close();
     sandbox.dispose();
@@ -28,7 +46,15 @@ describe("sift.json's max_sequence_length against the model's own limit", () => 
       models: ListedModel[];
     }>().models;
     const limits = Object.fromEntries(models.map((m) => [m.name, m.max_sequence_length]));
-    expect(limits).toEqual({ 'over-long': 512, shorter: 256 });
+    expect(limits).toMatchObject({ 'over-long': 512, shorter: 256 });
+  });
+
+  it("reads a model's own limit from sift.json, before config.json's older sift.max_length", async () => {
+    const models = (await sut.inject({ method: 'GET', url: '/models' })).json<{
+      models: ListedModel[];
+    }>().models;
+    const limits = Object.fromEntries(models.map((m) => [m.name, m.max_sequence_length]));
+    expect(limits).toMatchObject({ 'lang-id': 65536, 'lang-old': 4096, 'lang-both': 1024 });
   });
 
   it('truncates a text longer than the capped limit', async () => {

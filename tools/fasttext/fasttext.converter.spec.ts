@@ -18,7 +18,7 @@ describe(buildLangIdModel.name, () => {
     rmSync(modelsDir, { recursive: true, force: true });
   });
 
-  it.each(['onnx/model.onnx', 'fasttext_vocab.json', 'config.json'])(
+  it.each(['onnx/model.onnx', 'fasttext_vocab.json', 'config.json', 'sift.json'])(
     'reproduces the committed %s byte for byte',
     (file) => {
       expect(
@@ -44,7 +44,8 @@ describe(buildLangIdModel.name, () => {
       preprocessor: 'fasttext',
       vocab_file: 'fasttext_vocab.json',
       activation: 'exp',
-      max_length: 65536,
     });
+    const serving = JSON.parse(readFileSync(join(modelsDir, 'lang-id', 'sift.json'), 'utf8'));
+    expect(serving).toEqual({ max_sequence_length: 65536 });
   });
 });

@@ -49,6 +49,10 @@ export function convertFastTextModel(conversion: FastTextConversion): ConvertedF
     join(conversion.outDir, 'config.json'),
     `${JSON.stringify(toConfig(labels), null, 2)}\n`,
   );
+  files['sift.json'] = writeText(
+    join(conversion.outDir, 'sift.json'),
+    `${JSON.stringify(SERVING_SETTINGS, null, 2)}\n`,
+  );
   return { model, labels, files };
 }
 
@@ -103,13 +107,13 @@ function toConfig(labels: readonly string[]): Record<string, unknown> {
     id2label: Object.fromEntries(labels.map((label, id) => [String(id), label])),
     label2id: Object.fromEntries(labels.map((label, id) => [label, id])),
     problem_type: 'single_label_classification',
-    // A bag of n-grams costs time linear in its ids, unlike attention, so MAX_SEQ_LEN (meant
-    // for transformers) does not apply: room for MAX_TEXT_CHARS' worth of n-grams instead.
-    sift: {
-      preprocessor: 'fasttext',
-      vocab_file: VOCAB_FILE,
-      activation: 'exp',
-      max_length: 65536,
-    },
+    // How to read this export (config.json travels with the graph); how to serve it is sift.json's.
+    sift: { preprocessor: 'fasttext', vocab_file: VOCAB_FILE, activation: 'exp' },
   };
 }
+
+/**
+ * sift.json: a bag of n-grams costs time linear in its ids, unlike attention, so MAX_SEQ_LEN
+ * (meant for transformers) does not apply: room for MAX_TEXT_CHARS' worth of n-grams instead.
+ */
+const SERVING_SETTINGS = { max_sequence_length: 65536 };

@@ -13,11 +13,14 @@ export interface ModelConfig {
   /** From tokenizer_config.json / config.json; undefined when the folder does not say. */
   readonly modelMaxLength: number | undefined;
   /**
-   * `sift.max_length`: a limit the model declares for itself, which replaces MAX_SEQ_LEN
-   * (for models whose cost is linear in length, such as fastText's bag of n-grams).
+   * `sift.max_length`, the older spelling of sift.json's `max_sequence_length`: still honoured
+   * so existing folders load, with a warning (see prepareModel); sift.json wins when both say.
    */
   readonly declaredMaxLength: number | undefined;
-  /** Sift-specific settings (`"sift"` object in config.json); empty for plain HF exports. */
+  /**
+   * How to read this export (`"sift"` object in config.json: preprocessor, vocab_file,
+   * activation); empty for plain HF exports. Serving settings live in sift.json.
+   */
   readonly sift: Record<string, unknown>;
   /** tokenizer_config.json, parsed once here for the preprocessor too; undefined when absent. */
   readonly tokenizerConfig: Record<string, unknown> | undefined;

@@ -11,7 +11,7 @@ import { WorkerPoolRunner } from '../runtime/worker-pool-runner';
 import { graphCost, isLightGraph, readGraph, type GraphCost } from './graph-cost';
 import { fullRangeInt8Weights } from './int8-weight-range';
 import { readModelConfig, type ModelConfig } from './model-config';
-import { relabel, rerankIndex, type ModelPolicy } from '../repository/model-policy';
+import { POLICY_FILE, relabel, rerankIndex, type ModelPolicy } from '../repository/model-policy';
 import { computeModelVersion, findGraphFile, graphCandidates } from './model-files';
 import { readModelOrigin, type ModelOrigin } from './model-origin';
 import { join } from 'node:path';
@@ -35,8 +35,8 @@ export interface PreparedModel {
   /** The label id whose probability ranks passages on the rerank routes (see rerankIndex). */
   readonly rerankIndex: number;
   /**
-   * Effective maximum sequence length: sift.json's max_sequence_length (else config.json's
-   * sift.max_length), capped at the model's own limit; else min(MAX_SEQ_LEN, the model's).
+   * Effective maximum sequence length: sift.json's max_sequence_length (else the deprecated
+   * config.json sift.max_length), capped at the model's own limit; else min(MAX_SEQ_LEN, the model's).
    */
   readonly maxSequenceLength: number;
   readonly preprocessor: Preprocessor;
@@ -131,6 +131,14 @@ export async function prepareModel(
   // sift.json sits beside the version folders, or in a flat model's own folder.
   const policyDir = source.versionNumber === undefined ? dir : dirname(dir);
   const rerankLabelIndex = rerankIndex(policyDir, config.labels, policy.rerankLabel);
+  if (config.declaredMaxLength !== undefined) {
+    logger.warn(
+      `${dir}: config.json's sift.max_length is deprecated; move it to ${POLICY_FILE} as max_sequence_length` +
+        (policy.maxSequenceLength === undefined
+          ? ''
+          : ` (${POLICY_FILE}'s max_sequence_length ${policy.maxSequenceLength} applies)`),
+    );
+  }
   const maxSequenceLength = sequenceLimit(
     dir,
     policy.maxSequenceLength ?? config.declaredMaxLength,
