@@ -21,6 +21,8 @@ export type RejectionReason =
 /** Rate-limit counters kept in one replica's memory because Redis could not be used. */
 export interface RateLimitObserver {
   rateLimitFallback(): void;
+  /** Counters moved to this replica's memory (true) or back to Redis (false). */
+  rateLimitLocal(local: boolean): void;
 }
 
 export const CACHE_OBSERVER = Symbol('sift:cache-observer');

@@ -41,6 +41,7 @@ export class RequestMetrics implements RateLimitObserver {
   private readonly duration: Histogram<'endpoint'>;
   private readonly rejections: Counter<'reason'>;
   private readonly rateLimitFallbacks: Counter;
+  private readonly rateLimitLocalGauge: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -74,6 +75,12 @@ export class RequestMetrics implements RateLimitObserver {
       help: "Rate-limit checks counted in this replica's memory because Redis could not be used",
       registers,
     });
+    this.rateLimitLocalGauge = new Gauge({
+      name: 'nlp_rate_limit_local',
+      help: "1 while rate-limit counters are kept in this replica's memory although Redis is configured (the limit is then per replica)",
+      registers,
+    });
+    this.rateLimitLocalGauge.set(0);
     // Known reasons start at 0 so rate() and absent() work before the first refusal.
     for (const reason of Object.keys(REJECTION_REASONS) as RejectionReason[]) {
       this.rejections.inc({ reason }, 0);
@@ -105,5 +112,10 @@ export class RequestMetrics implements RateLimitObserver {
   /** RateLimitObserver: a rate-limit check counted in memory because Redis was unusable. */
   rateLimitFallback(): void {
     this.rateLimitFallbacks.inc();
+  }
+
+  /** RateLimitObserver: counters moved to memory (Redis unusable) or back to Redis. */
+  rateLimitLocal(local: boolean): void {
+    this.rateLimitLocalGauge.set(local ? 1 : 0);
   }
 }

@@ -30,11 +30,19 @@ const WINDOW_MS = 60_000;
 const CONFIG = { RATE_LIMIT_TIMEOUT_MS: 200 } as AppConfig;
 
 describe(RateLimitStorage.name, () => {
-  let observer: RateLimitObserver & { rateLimitFallback: jest.Mock<() => void> };
+  let observer: RateLimitObserver & {
+    rateLimitFallback: jest.Mock<() => void>;
+    rateLimitLocal: jest.Mock<(local: boolean) => void>;
+  };
+  /** What the storage last told the observer (the nlp_rate_limit_local gauge); false before. */
+  const countsLocally = (): boolean => observer.rateLimitLocal.mock.calls.at(-1)?.[0] ?? false;
   let warn: jest.SpiedFunction<Logger['warn']>;
 
   beforeEach(() => {
-    observer = { rateLimitFallback: jest.fn<() => void>() };
+    observer = {
+      rateLimitFallback: jest.fn<() => void>(),
+      rateLimitLocal: jest.fn<(local: boolean) => void>(),
+    };
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
   });
@@ -49,7 +57,7 @@ describe(RateLimitStorage.name, () => {
     const second = await sut.increment('k', WINDOW_MS, 1);
     expect(second).toMatchObject({ totalHits: 2, isBlocked: true });
     expect(observer.rateLimitFallback).not.toHaveBeenCalled();
-    expect(sut.isDegraded).toBe(false);
+    expect(countsLocally()).toBe(false);
   });
 
   it('uses the script reply, in seconds, while Redis is up', async () => {
@@ -76,18 +84,18 @@ describe(RateLimitStorage.name, () => {
     expect(results.map((r) => r.isBlocked)).toEqual([false, false, true]);
     expect(observer.rateLimitFallback).toHaveBeenCalledTimes(3);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(sut.isDegraded).toBe(true);
+    expect(countsLocally()).toBe(true);
   });
 
   it('falls back when a command fails, and shares again once Redis answers', async () => {
     const fake: FakeRedis = { up: true, reply: () => Promise.reject(new Error('READONLY')) };
     const sut = new RateLimitStorage(connectionOf(fake), CONFIG, observer);
     await expect(sut.increment('k', WINDOW_MS, 5)).resolves.toMatchObject({ totalHits: 1 });
-    expect(sut.isDegraded).toBe(true);
+    expect(countsLocally()).toBe(true);
 
     fake.reply = () => Promise.resolve([7, 30_000]);
     await expect(sut.increment('k', WINDOW_MS, 5)).resolves.toMatchObject({ totalHits: 7 });
-    expect(sut.isDegraded).toBe(false);
+    expect(countsLocally()).toBe(false);
     expect(observer.rateLimitFallback).toHaveBeenCalledTimes(1);
   });
 
@@ -138,7 +146,7 @@ describe(RateLimitStorage.name, () => {
       }
       expect(proxy.hanging).toBe(true);
       expect(proxy.heldBytes).toBeGreaterThan(0);
-      expect(sut.isDegraded).toBe(true);
+      expect(countsLocally()).toBe(true);
 
       // Five timeouts opened the circuit: the next calls send nothing at all.
       const sent = proxy.heldBytes;
@@ -148,7 +156,7 @@ describe(RateLimitStorage.name, () => {
       proxy.resume();
       await waitFor(async () => {
         await sut.increment(key, WINDOW_MS, 100);
-        return !sut.isDegraded;
+        return !countsLocally();
       }, 'the limiter to count in Redis again');
     });
   });

@@ -47,11 +47,6 @@ export class RateLimitStorage {
     return toRecord(await this.count(key, windowMs, cost), limit);
   }
 
-  /** True while counters are kept locally although Redis is configured. */
-  get isDegraded(): boolean {
-    return this.degraded;
-  }
-
   private async count(key: string, windowMs: number, cost: number): Promise<WindowCount> {
     if (this.redisStore === undefined) return this.memory.increment(key, windowMs, cost);
     if (!this.redis.tryAcquire()) {
@@ -79,6 +74,7 @@ export class RateLimitStorage {
   private degrade(reason: string): void {
     if (this.degraded) return;
     this.degraded = true;
+    this.observer?.rateLimitLocal(true);
     this.logger.warn(
       `Redis unavailable for rate limiting (${reason}): counting in this replica's memory until it is back`,
     );
@@ -87,6 +83,7 @@ export class RateLimitStorage {
   private recovered(): void {
     if (!this.degraded) return;
     this.degraded = false;
+    this.observer?.rateLimitLocal(false);
     this.logger.log('Redis is back: rate-limit counters are shared again');
   }
 }
