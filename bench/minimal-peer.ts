@@ -12,7 +12,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { peerArgs, runPeer } from './peer-process';
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -31,14 +31,7 @@ function softmax(logits: Float32Array): number[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { 'model-dir': { type: 'string' }, port: { type: 'string' } },
-  });
-  const modelDir = values['model-dir'];
-  const port = Number(values.port);
-  if (modelDir === undefined || !Number.isInteger(port)) {
-    throw new Error('usage: minimal-peer.ts --model-dir <dir> --port <port>');
-  }
+  const { modelDir, port } = peerArgs('minimal-peer.ts');
   const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
     id2label: Record<string, string>;
   };
@@ -90,7 +83,4 @@ async function main(): Promise<void> {
   server.listen(port, '127.0.0.1');
 }
 
-main().catch((error: unknown) => {
-  console.error((error as Error).stack ?? String(error));
-  process.exit(1);
-});
+runPeer(main);

@@ -8,21 +8,14 @@
 import { env, pipeline } from '@huggingface/transformers';
 import Fastify from 'fastify';
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { peerArgs, runPeer } from './peer-process';
 
 interface ClassifyBody {
   readonly text: string;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { 'model-dir': { type: 'string' }, port: { type: 'string' } },
-  });
-  const modelDir = values['model-dir'];
-  const port = Number(values.port);
-  if (modelDir === undefined || !Number.isInteger(port)) {
-    throw new Error('usage: naive-peer.ts --model-dir <dir> --port <port>');
-  }
+  const { modelDir, port } = peerArgs('naive-peer.ts');
   // Offline: transformers.js reads onnx/model.onnx from the folder, never the Hub.
   env.allowRemoteModels = false;
   const classifier = await pipeline(
@@ -52,7 +45,4 @@ async function main(): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
 }
 
-main().catch((error: unknown) => {
-  console.error((error as Error).stack ?? String(error));
-  process.exit(1);
-});
+runPeer(main);
