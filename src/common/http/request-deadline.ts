@@ -1,0 +1,73 @@
+import { RequestTimeoutException } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { shapeError } from './error-response';
+import { routeErrorShape } from './route-error-shape';
+
+const NO_DEADLINE_KEY = 'siftNoRequestDeadline';
+
+/**
+ * Exempts the decorated handler from the request deadline: it bounds its body itself (the
+ * stream, by idleness). Kept in Fastify's route config, so it replaces any other RouteConfig
+ * of the same handler (such as WithErrorShape).
+ */
+export const WithoutRequestDeadline = (): MethodDecorator =>
+  RouteConfig({ [NO_DEADLINE_KEY]: true });
+
+function exempt(request: FastifyRequest): boolean {
+  const config: unknown = request.routeOptions?.config;
+  return (
+    typeof config === 'object' &&
+    config !== null &&
+    (config as Record<string, unknown>)[NO_DEADLINE_KEY] === true
+  );
+}
+
+/**
+ * What Node's own request timeout writes (a 408, then the socket closed), in the route's error
+ * shape; nothing when an answer has started, since a second one would corrupt it.
+ */
+function cut(request: FastifyRequest, reply: FastifyReply, timeoutMs: number): void {
+  const socket = request.raw.socket;
+  if (!reply.raw.headersSent && socket.writable) {
+    const error = new RequestTimeoutException(
+      `The request body did not arrive within HTTP_REQUEST_TIMEOUT_MS (${timeoutMs} ms)`,
+    );
+    const shaped = shapeError(error, String(request.id));
+    const answer = routeErrorShape(request)?.(error, shaped) ?? {
+      status: shaped.status,
+      body: shaped.body,
+    };
+    const body = JSON.stringify(answer.body);
+    socket.write(
+      `HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${String(request.id)}\r\n\r\n` +
+        body,
+    );
+  }
+  socket.destroy();
+}
+
+/**
+ * Every request's body must arrive within `timeoutMs` of its headers (slowloris), except on
+ * routes marked WithoutRequestDeadline. Node's `requestTimeout` did this for the whole server,
+ * so it could not spare the stream, whose body may take hours; the server runs with it off
+ * and Node's `headersTimeout` still bounds the headers. The timer stops once the body has
+ * been read (or the answer is sent without reading it).
+ */
+export function registerRequestDeadline(fastify: FastifyInstance, timeoutMs: number): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.raw.complete || exempt(request)) {
+      done();
+      return;
+    }
+    const timer = setTimeout(() => cut(request, reply, timeoutMs), timeoutMs);
+    const stop = (): void => clearTimeout(timer);
+    request.raw.once('end', stop);
+    request.raw.once('close', stop);
+    reply.raw.once('finish', stop);
+    reply.raw.once('close', stop);
+    done();
+  });
+}
