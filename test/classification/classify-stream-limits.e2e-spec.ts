@@ -90,25 +90,11 @@ describe('POST /classify/stream time limits', () => {
   });
 
   it('still cuts a body that dribbles past HTTP_REQUEST_TIMEOUT_MS on other routes', async () => {
-    const { port } = new URL(baseUrl);
-    const socket = createConnection({ host: '127.0.0.1', port: Number(port) });
-    await once(socket, 'connect');
-    let reply = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (reply += chunk));
-    socket.on('error', () => undefined);
-    let open = true;
-    const closed = once(socket, 'close').then(() => (open = false));
-    socket.write(
+    const { reply, sent } = await dribble(
+      baseUrl,
       'POST /classify HTTP/1.1\r\nHost: sift\r\nContent-Type: application/json\r\n' +
         'Content-Length: 100000\r\n\r\n{"text": "',
     );
-    let sent = 0;
-    while (open) {
-      socket.write('x');
-      sent++;
-      await Promise.race([sleep(50), closed]);
-    }
     expect(sent).toBeLessThan(100_000);
     expect(reply).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
     const body = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as unknown;
@@ -119,7 +105,40 @@ describe('POST /classify/stream time limits', () => {
       requestId: expect.any(String),
     });
   });
+
+  it('cuts a body still dribbling after an answer sent without reading it', async () => {
+    const { reply, sent } = await dribble(
+      baseUrl,
+      'POST /classify HTTP/1.1\r\nHost: sift\r\nContent-Type: text/plain\r\n' +
+        'Content-Length: 100000\r\n\r\n',
+    );
+    expect(sent).toBeLessThan(100_000);
+    expect(reply).toMatch(/^HTTP\/1\.1 415 /);
+  });
 });
+
+/**
+ * Sends `head`, then one byte every 50 ms until the server closes the connection: resolves with
+ * what the server wrote (a test whose server never closes fails by its timeout).
+ */
+async function dribble(baseUrl: string, head: string): Promise<{ reply: string; sent: number }> {
+  const socket = createConnection({ host: '127.0.0.1', port: Number(new URL(baseUrl).port) });
+  await once(socket, 'connect');
+  let reply = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (reply += chunk));
+  socket.on('error', () => undefined);
+  let open = true;
+  const closed = once(socket, 'close').then(() => (open = false));
+  socket.write(head);
+  let sent = 0;
+  while (open) {
+    socket.write('x');
+    sent++;
+    await Promise.race([sleep(50), closed]);
+  }
+  return { reply, sent };
+}
 
 describe('POST /classify/stream when its client leaves', () => {
   let sut: TestApp;

@@ -54,7 +54,7 @@ function cut(request: FastifyRequest, reply: FastifyReply, timeoutMs: number): v
  * routes marked WithoutRequestDeadline. Node's `requestTimeout` did this for the whole server,
  * so it could not spare the stream, whose body may take hours; the server runs with it off
  * and Node's `headersTimeout` still bounds the headers. The timer stops once the body has
- * been read (or the answer is sent without reading it).
+ * been read, or discarded after an answer sent without reading it.
  */
 export function registerRequestDeadline(fastify: FastifyInstance, timeoutMs: number): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -64,10 +64,11 @@ export function registerRequestDeadline(fastify: FastifyInstance, timeoutMs: num
     }
     const timer = setTimeout(() => cut(request, reply, timeoutMs), timeoutMs);
     const stop = (): void => clearTimeout(timer);
+    // Not stopped when the answer is sent: Node then reads and discards an unread body, and a
+    // client dribbling that body would otherwise hold the connection (as Node's timeout cut it).
+    // 'close' also comes when the connection drops first.
     request.raw.once('end', stop);
     request.raw.once('close', stop);
-    reply.raw.once('finish', stop);
-    reply.raw.once('close', stop);
     done();
   });
 }
