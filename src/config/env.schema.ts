@@ -125,7 +125,8 @@ export const envSchema = z
     // line; below HTTP_CONNECTION_TIMEOUT_MS, which a paused socket would otherwise run into.
     STREAM_RATE_LIMIT_WAIT_MS: integer(0, 3600000).default(10000),
     // A stream is bounded by idleness, not by HTTP_REQUEST_TIMEOUT_MS (a bulk body may take
-    // hours): when it waits this long for body bytes that do not come, it ends with an error line.
+    // hours): when it waits this long for body bytes that do not come, it ends with an error line
+    // (below HTTP_CONNECTION_TIMEOUT_MS, which would close the silent socket without one).
     STREAM_IDLE_TIMEOUT_MS: integer(100, 3600000).default(30000),
     MAX_JSON_DEPTH: integer(2, 1000).default(16),
     SHUTDOWN_GRACE_MS: integer(0).default(10000),

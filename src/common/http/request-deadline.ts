@@ -23,6 +23,14 @@ function exempt(request: FastifyRequest): boolean {
   );
 }
 
+/** Whether a body follows the headers (HTTP/1.1: a Content-Length above 0, or chunks). */
+function hasBody(request: FastifyRequest): boolean {
+  const { headers } = request.raw;
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(headers['content-length'] ?? 0);
+  return length !== 0;
+}
+
 /**
  * What Node's own request timeout writes (a 408, then the socket closed), in the route's error
  * shape; nothing when an answer has started, since a second one would corrupt it.
@@ -58,11 +66,13 @@ function cut(request: FastifyRequest, reply: FastifyReply, timeoutMs: number): v
  */
 export function registerRequestDeadline(fastify: FastifyInstance, timeoutMs: number): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.raw.complete || exempt(request)) {
+    if (request.raw.complete || !hasBody(request) || exempt(request)) {
       done();
       return;
     }
     const timer = setTimeout(() => cut(request, reply, timeoutMs), timeoutMs);
+    // A bound on a client, never a reason for the process to stay up.
+    timer.unref();
     const stop = (): void => clearTimeout(timer);
     // Not stopped when the answer is sent: Node then reads and discards an unread body, and a
     // client dribbling that body would otherwise hold the connection (as Node's timeout cut it).

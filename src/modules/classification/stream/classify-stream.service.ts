@@ -42,6 +42,7 @@ interface StreamRun {
   readonly request: FastifyRequest;
   /** Aborted when the client leaves: its texts still queued for a run are dropped. */
   readonly signal: AbortSignal;
+  /** Answer lines (one per input line read, and a line that ends the stream early). */
   lines: number;
   classified: number;
   cached: number;
@@ -55,7 +56,9 @@ interface StreamRun {
  * through the classification pipeline in groups (what arrived together, at most
  * MAX_BATCH_ITEMS), so they share the batcher, cache and metrics with every other request; at
  * most STREAM_GROUPS_IN_FLIGHT groups are read ahead of the answers written, so a slow reader
- * slows the upload (backpressure both ways) and memory stays bounded.
+ * slows the upload (backpressure both ways) and memory stays bounded. A stream is bounded by
+ * idleness (STREAM_IDLE_TIMEOUT_MS), not by total time; one whose client leaves drops its
+ * texts still queued for the batcher.
  */
 @Injectable()
 export class ClassifyStreamService implements OnModuleInit {
@@ -144,14 +147,15 @@ export class ClassifyStreamService implements OnModuleInit {
         } else if (step.done === true) {
           next = undefined;
         } else {
-          run.lines += step.value.length;
           const stop = await this.charge(request, step.value);
           if (stop !== undefined) {
             for (const group of inFlight.splice(0)) yield await group;
+            run.lines++;
             run.errors++;
             yield stop;
             return;
           }
+          run.lines += step.value.length;
           inFlight.push(this.classifyGroup(run, step.value));
           next = groups.next();
           void next.catch(() => undefined);
