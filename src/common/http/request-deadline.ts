@@ -1,6 +1,7 @@
 import { RequestTimeoutException } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Socket } from 'node:net';
 import { shapeError } from './error-response';
 import { routeErrorShape } from './route-error-shape';
 
@@ -66,7 +67,10 @@ function cut(request: FastifyRequest, reply: FastifyReply, timeoutMs: number): v
  */
 export function registerRequestDeadline(fastify: FastifyInstance, timeoutMs: number): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.raw.complete || !hasBody(request) || exempt(request)) {
+    // Only a client on a network socket can dribble; an injected request (tests, the in-process
+    // command line) has none to cut.
+    const onNetwork = request.raw.socket instanceof Socket;
+    if (!onNetwork || request.raw.complete || !hasBody(request) || exempt(request)) {
       done();
       return;
     }
