@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { replyWithShapedError } from './common/http/error-response';
 import { registerHttpSecurity } from './common/http/http-security';
 import { registerMethodNotAllowed } from './common/http/method-not-allowed';
+import { registerRequestDeadline } from './common/http/request-deadline';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { loadConfig, type AppConfig } from './config';
 import { registerApiDocs } from './modules/docs/api-docs';
@@ -23,8 +24,9 @@ function requestIdFrom(request: IncomingMessage): string {
 }
 
 /**
- * Node enforces HTTP_REQUEST_TIMEOUT_MS only when it sweeps its connections, every 30 s by
- * default, so a slowloris socket would live up to 30 s past the limit: sweep at a quarter of it.
+ * Node enforces its headers timeout (HTTP_REQUEST_TIMEOUT_MS) only when it sweeps its
+ * connections, every 30 s by default, so a slowloris socket would live up to 30 s past the
+ * limit: sweep at a quarter of it.
  */
 function connectionsCheckingInterval(requestTimeoutMs: number): number {
   return Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4)));
@@ -46,8 +48,10 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
     // when a client encodes the `@`. Fastify's default of 100 answered those names with 414.
     routerOptions: { maxParamLength: MAX_MODEL_PARAM_LENGTH },
     frameworkErrors: replyWithShapedError,
-    // Slow and abusive clients: see HTTP_*_TIMEOUT_MS in the configuration table.
-    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    // Slow and abusive clients: see HTTP_*_TIMEOUT_MS in the configuration table. Node's
+    // requestTimeout is off because it is server-wide: registerRequestDeadline bounds each
+    // body instead, so the stream route can be bounded by idleness alone.
+    requestTimeout: 0,
     connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     http: {
@@ -73,6 +77,7 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<NestF
   });
   registerHttpSecurity(app, config);
   registerMethodNotAllowed(app.getHttpAdapter().getInstance());
+  registerRequestDeadline(app.getHttpAdapter().getInstance(), config.HTTP_REQUEST_TIMEOUT_MS);
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestTracing(app);

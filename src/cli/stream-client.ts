@@ -16,8 +16,11 @@ export interface RowAnswer {
   readonly json: string;
 }
 
-/** Statuses worth sending again: the server is busy or limiting us, not refusing the row. */
-const TRANSIENT = new Set([429, 503, 504]);
+/**
+ * Statuses worth sending again: the server is busy or limiting us, not refusing the row. A 408
+ * line is the first line a stream did not read before its body went idle (a stalled upload).
+ */
+const TRANSIENT = new Set([408, 429, 503, 504]);
 
 interface ServerAnswer {
   readonly id?: unknown;
@@ -39,8 +42,8 @@ export class GiveUpError extends Error {}
 /**
  * Classifies rows through `/classify/stream`, one answer per row in row order. Sends again,
  * after a backoff that honours Retry-After, what the server could not take (a 429 or 503
- * answer, a dropped connection, rows answered 429/503/504, or a stream the rate limit ended
- * early); other error answers are final and go to the errors file.
+ * answer, a dropped connection, rows answered 408/429/503/504, or a stream the rate limit or
+ * idleness ended early); other error answers are final and go to the errors file.
  */
 export async function classifyRows(
   post: PostStream,

@@ -122,15 +122,20 @@ export const envSchema = z
     // its lines is, by this: room for MAX_TEXT_CHARS of escaped text and the other fields.
     STREAM_MAX_LINE_BYTES: integer(64, 16777216).default(131072),
     // How long a rate-limited stream waits for its window to reset before it ends with an error
-    // line; below HTTP_REQUEST_TIMEOUT_MS, which a paused body would otherwise run into.
+    // line; below HTTP_CONNECTION_TIMEOUT_MS, which a paused socket would otherwise run into.
     STREAM_RATE_LIMIT_WAIT_MS: integer(0, 3600000).default(10000),
+    // A stream is bounded by idleness, not by HTTP_REQUEST_TIMEOUT_MS (a bulk body may take
+    // hours): when it waits this long for body bytes that do not come, it ends with an error line
+    // (below HTTP_CONNECTION_TIMEOUT_MS, which would close the silent socket without one).
+    STREAM_IDLE_TIMEOUT_MS: integer(100, 3600000).default(30000),
     MAX_JSON_DEPTH: integer(2, 1000).default(16),
     SHUTDOWN_GRACE_MS: integer(0).default(10000),
     // After SIGTERM, /ready answers 503 while requests are still served, this long, so a load
     // balancer polling /ready (Kubernetes: periodSeconds × failureThreshold) stops routing first.
     SHUTDOWN_DELAY_MS: integer(0, 600000).default(5000),
-    // Slow-client limits (Node's http server): the whole request (headers and body) must arrive
-    // within HTTP_REQUEST_TIMEOUT_MS; a socket silent for HTTP_CONNECTION_TIMEOUT_MS is closed
+    // Slow-client limits: a request's headers (Node's headersTimeout), then its body (our
+    // request deadline, every route but the stream), must each arrive within
+    // HTTP_REQUEST_TIMEOUT_MS; a socket silent for HTTP_CONNECTION_TIMEOUT_MS is closed
     // (longer than REQUEST_TIMEOUT_MS, so a slow inference is never cut); an idle keep-alive
     // socket is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS (longer than a load balancer's idle
     // timeout, e.g. AWS ALB's 60 s, so the balancer closes first and never reuses a closing one).

@@ -9,6 +9,9 @@ export interface RequestAnnotation {
   readonly texts?: number;
   /** Texts answered from the prediction cache. */
   readonly cached?: number;
+  /** A stream's input lines, and those answered with an error line. */
+  readonly lines?: number;
+  readonly errors?: number;
   readonly rejection?: RejectionReason;
 }
 
@@ -29,6 +32,8 @@ export function annotateRequest(request: FastifyRequest, note: RequestAnnotation
   if (note.model !== undefined) known.model = note.model;
   if (note.texts !== undefined) known.texts = note.texts;
   if (note.cached !== undefined) known.cached = note.cached;
+  if (note.lines !== undefined) known.lines = note.lines;
+  if (note.errors !== undefined) known.errors = note.errors;
   if (note.rejection !== undefined) known.rejection = note.rejection;
 }
 

@@ -242,6 +242,25 @@ describe(PredictionCache.name, () => {
     expect(infer).toHaveBeenCalledTimes(2);
   });
 
+  it('runs a joined text again for a waiter whose sharer was cancelled, and not for the sharer', async () => {
+    const { sut, infer } = setup();
+    let cancel: () => void = () => undefined;
+    const cancelled = new Promise<void>((resolve) => (cancel = resolve));
+    infer.mockImplementationOnce(async () => {
+      await cancelled;
+      throw new DOMException('The texts were cancelled', 'AbortError');
+    });
+    const sharer = sut.resolve(model, ['x'], infer);
+    await settle();
+    const waiter = sut.resolve(model, ['x'], infer);
+    await settle();
+    cancel();
+    await expect(sharer).rejects.toMatchObject({ name: 'AbortError' });
+    const [answer] = await waiter;
+    expect(answer).toEqual({ prediction: predictionFor('x'), cached: false });
+    expect(infer).toHaveBeenCalledTimes(2);
+  });
+
   it('serves from inference when Redis fails, and counts the failure', async () => {
     const { sut, redis, observer, infer } = setup();
     redis.readOutcome = 'error';

@@ -44,6 +44,16 @@ export interface InvalidationResult {
   readonly redis: number;
 }
 
+/** A cancellation (an aborted AbortSignal's error), which only its own caller should see. */
+function isAbortError(error: unknown): boolean {
+  // By name, as the platform's AbortSignal does: a DOMException need not share this realm's Error.
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { readonly name?: unknown }).name === 'AbortError'
+  );
+}
+
 /** Runs texts (or text pairs) through the model; results in input order. */
 export type InferFn = (texts: readonly TextInput[]) => Promise<readonly Prediction[]>;
 
@@ -101,7 +111,15 @@ export class PredictionCache {
         if (entry !== undefined) return { prediction: entry, cached: true };
         const running = this.inFlight.get(keys[index]);
         if (running === undefined) throw new Error(`No inference registered for ${keys[index]}`);
-        return { prediction: await running, cached: false };
+        try {
+          return { prediction: await running, cached: false };
+        } catch (error) {
+          // A text joined from another caller that was cancelled (a stream whose client left)
+          // is this caller's to run, not to fail; a cancellation of its own is passed on.
+          if (toRun.has(keys[index]) || !isAbortError(error)) throw error;
+          const [prediction] = await infer([texts[index]]);
+          return { prediction, cached: false };
+        }
       }),
     );
   }

@@ -41,6 +41,8 @@ export interface PipelineClassifyRequest {
    * shown back (the content filter guards what a user sends, not what Sift derives).
    */
   readonly derived?: readonly TextInput[];
+  /** Aborted: texts still queued for a run are dropped and the call rejects (AbortError). */
+  readonly signal?: AbortSignal;
 }
 
 /** A rerank request: one query scored against each passage, as (query, passage) pairs. */
@@ -135,7 +137,7 @@ export class ClassificationPipeline {
   private async predict(
     request: FastifyRequest,
     inputs: readonly TextInput[],
-    options: Pick<PipelineClassifyRequest, 'model' | 'modelVersion' | 'truncate'>,
+    options: Pick<PipelineClassifyRequest, 'model' | 'modelVersion' | 'truncate' | 'signal'>,
     fieldOf: (index: number) => string,
     derived: readonly TextInput[] = [],
   ): Promise<PipelineResult> {
@@ -149,7 +151,7 @@ export class ClassificationPipeline {
     // One list, so derived inputs share the request's cache lookup and batches.
     const all = derived.length === 0 ? inputs : [...inputs, ...derived];
     const answers = await this.cache.resolve(model, all, (missing) =>
-      this.inference.predict(model, missing),
+      this.inference.predict(model, missing, options.signal),
     );
     let cached = 0;
     for (const answer of answers) if (answer.cached) cached++;

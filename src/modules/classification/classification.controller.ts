@@ -6,6 +6,7 @@ import {
   Post,
   Query,
   Req,
+  Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import {
@@ -16,9 +17,10 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { NDJSON } from '../../common/http/ndjson-body.parser';
+import { WithoutRequestDeadline } from '../../common/http/request-deadline';
 import { ApiQueryFrom, documentedSchema } from '../../common/validation/documented-schema';
 import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
@@ -106,6 +108,8 @@ export class ClassificationController {
   @Post('stream')
   // Admitted as one request; each text is then charged as it is classified (ClassifyStreamService).
   @RateLimited()
+  // A bulk body may take hours: the stream is bounded by idleness (STREAM_IDLE_TIMEOUT_MS).
+  @WithoutRequestDeadline()
   @HttpCode(200)
   @Header('content-type', NDJSON)
   @ApiOperation({
@@ -115,9 +119,10 @@ export class ClassificationController {
       'streamed with backpressure: `{"id", ...the /classify result}`, or ' +
       '`{"id", "line", "error": {statusCode, error, message}}` for a bad line (not JSON, no text, ' +
       'longer than `STREAM_MAX_LINE_BYTES`, refused by the text rules), which never ends the ' +
-      "stream. `id` is the line's own, else its number (from 1). The body is not capped by " +
-      '`BODY_LIMIT_BYTES`, but must arrive within `HTTP_REQUEST_TIMEOUT_MS`: split longer jobs ' +
-      '(the `sift classify` command line does). Each text counts against the rate limit; a ' +
+      "stream. `id` is the line's own, else its number (from 1). The body is capped neither by " +
+      '`BODY_LIMIT_BYTES` nor by `HTTP_REQUEST_TIMEOUT_MS`; a body that sends nothing for ' +
+      '`STREAM_IDLE_TIMEOUT_MS` ends the stream with a 408 error line naming the first line not ' +
+      'read, and the connection closes. Each text counts against the rate limit; a ' +
       'limited stream waits up to `STREAM_RATE_LIMIT_WAIT_MS`, then ends with a 429 error line ' +
       'naming the first line not classified.',
   })
@@ -129,11 +134,12 @@ export class ClassificationController {
   classifyStream(
     @Query(new ZodValidationPipe(classifyStreamQuerySchema)) query: ClassifyStreamQuery,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Readable {
     // The NDJSON parser hands the body over unread; any other accepted type arrives parsed.
     if (!(request.body instanceof Readable)) {
       throw new UnsupportedMediaTypeException(`Content-Type must be ${NDJSON}`);
     }
-    return this.stream.answer(request, request.body, query);
+    return this.stream.answer(request, reply.raw, request.body, query);
   }
 }

@@ -206,14 +206,19 @@ export class InferenceService
 
   /**
    * Runs texts (or text pairs, for models whose preprocessor `supportsPairs`) through a
-   * resolved model's batcher; results in input order.
+   * resolved model's batcher; results in input order. An aborted `signal` drops the texts
+   * not yet in a run and rejects with an `AbortError`.
    */
-  async predict(resolved: LoadedModel, texts: readonly TextInput[]): Promise<Prediction[]> {
+  async predict(
+    resolved: LoadedModel,
+    texts: readonly TextInput[],
+    signal?: AbortSignal,
+  ): Promise<Prediction[]> {
     if (this.shuttingDown) throw new ShuttingDownError();
     const model = this.lifecycle.stillServed(resolved);
     this.predicting++;
     try {
-      return await this.encodeAndRun(model, texts);
+      return await this.encodeAndRun(model, texts, signal);
     } finally {
       this.predicting--;
     }
@@ -222,6 +227,7 @@ export class InferenceService
   private async encodeAndRun(
     model: LoadedModel,
     texts: readonly TextInput[],
+    signal: AbortSignal | undefined,
   ): Promise<Prediction[]> {
     const alone = this.predicting === 1;
     let inputs: BatchInput[];
@@ -250,6 +256,7 @@ export class InferenceService
       timeoutMs: this.config.REQUEST_TIMEOUT_MS,
       onTimeout: () => new InferenceTimeoutError(model.name, this.config.REQUEST_TIMEOUT_MS),
       onQueueFull: () => new QueueFullError(model.name, model.batcher.secondsToClear()),
+      signal,
     });
     const version = versionLabel(model);
     return rows.map(({ logits, truncated: cut }, index): Prediction => {

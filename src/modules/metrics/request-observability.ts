@@ -65,6 +65,8 @@ export function observeRequests(fastify: FastifyInstance, recorder: RequestRecor
         model: note.model,
         texts: note.texts,
         cached: note.cached,
+        lines: note.lines,
+        errors: note.errors,
         rejection: note.rejection,
         ...requestTraceFields(request),
       };

@@ -1,21 +1,31 @@
-import { HttpException, HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  HttpException,
+  HttpStatus,
+  Injectable,
+  Logger,
+  RequestTimeoutException,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shapeError } from '../../../common/http/error-response';
+import { annotateRequest } from '../../../common/http/request-annotation';
 import { TextRules } from '../../../common/validation/text-rules';
 import { InjectConfig, type AppConfig } from '../../../config';
 import { RateLimiter } from '../../rate-limit';
 import { ClassificationPipeline } from '../classification-pipeline.service';
 import { ClassificationService } from '../classification.service';
 import type { ClassifyStreamQuery } from '../dto/classify-request.schema';
+import { StreamIdleError, untilIdle } from './idle-limit';
 import { ndjsonLines } from './ndjson-lines';
 import {
+  errorLine,
   isLineError,
   parseStreamLine,
   type StreamItem,
-  type StreamLineError,
   type StreamText,
 } from './stream-line';
 
@@ -27,10 +37,18 @@ export const STREAM_GROUPS_IN_FLIGHT = 4;
 
 const HEAD_DONE = Symbol('head-done');
 
-/** An answer line for a line that could not be classified. */
-export function errorLine(item: StreamLineError, requestId: string): string {
-  const { statusCode, error, message } = shapeError(item.error, requestId).body;
-  return JSON.stringify({ id: item.id, line: item.line, error: { statusCode, error, message } });
+/** One stream's state: what its log line reports, and how it ended. */
+interface StreamRun {
+  readonly request: FastifyRequest;
+  /** Aborted when the client leaves: its texts still queued for a run are dropped. */
+  readonly signal: AbortSignal;
+  /** Answer lines (one per input line read, and a line that ends the stream early). */
+  lines: number;
+  classified: number;
+  cached: number;
+  errors: number;
+  /** The body went idle: the stream ended with an error line; the connection is closed. */
+  idled: boolean;
 }
 
 /**
@@ -38,7 +56,9 @@ export function errorLine(item: StreamLineError, requestId: string): string {
  * through the classification pipeline in groups (what arrived together, at most
  * MAX_BATCH_ITEMS), so they share the batcher, cache and metrics with every other request; at
  * most STREAM_GROUPS_IN_FLIGHT groups are read ahead of the answers written, so a slow reader
- * slows the upload (backpressure both ways) and memory stays bounded.
+ * slows the upload (backpressure both ways) and memory stays bounded. A stream is bounded by
+ * idleness (STREAM_IDLE_TIMEOUT_MS), not by total time; one whose client leaves drops its
+ * texts still queued for the batcher.
  */
 @Injectable()
 export class ClassifyStreamService implements OnModuleInit {
@@ -62,16 +82,42 @@ export class ClassifyStreamService implements OnModuleInit {
   }
 
   /** The answer stream for a body stream; reading it drives the work. */
-  answer(request: FastifyRequest, body: Readable, query: ClassifyStreamQuery): Readable {
-    return Readable.from(this.run(request, body, query), { objectMode: false });
+  answer(
+    request: FastifyRequest,
+    response: ServerResponse,
+    body: Readable,
+    query: ClassifyStreamQuery,
+  ): Readable {
+    const controller = new AbortController();
+    const run: StreamRun = {
+      request,
+      signal: controller.signal,
+      lines: 0,
+      classified: 0,
+      cached: 0,
+      errors: 0,
+      idled: false,
+    };
+    const answers = Readable.from(this.lines(run, body, query), { objectMode: false });
+    // Fastify destroys the answer when the client leaves; one that ended was not left.
+    answers.once('close', () => {
+      if (!answers.readableEnded) controller.abort();
+    });
+    // The rest of an idle body may never come: close the connection once the answer is out
+    // (gracefully, so the error line arrives) rather than wait for more of it.
+    response.once('finish', () => {
+      if (run.idled) request.raw.socket.end();
+    });
+    return answers;
   }
 
-  private async *run(
-    request: FastifyRequest,
+  private async *lines(
+    run: StreamRun,
     body: Readable,
     query: ClassifyStreamQuery,
   ): AsyncGenerator<string> {
-    const groups = this.groups(body, query);
+    const { request } = run;
+    const groups = this.groups(run, body, query);
     const inFlight: Promise<string>[] = [];
     let next: Promise<IteratorResult<StreamItem[]>> | undefined = groups.next();
     // Handled at once so a body that fails while answers are written is no unhandled
@@ -104,10 +150,13 @@ export class ClassifyStreamService implements OnModuleInit {
           const stop = await this.charge(request, step.value);
           if (stop !== undefined) {
             for (const group of inFlight.splice(0)) yield await group;
+            run.lines++;
+            run.errors++;
             yield stop;
             return;
           }
-          inFlight.push(this.classifyGroup(request, step.value));
+          run.lines += step.value.length;
+          inFlight.push(this.classifyGroup(run, step.value));
           next = groups.next();
           void next.catch(() => undefined);
         }
@@ -116,6 +165,14 @@ export class ClassifyStreamService implements OnModuleInit {
       // Also reached when the client leaves (the answer stream is destroyed): nothing more is
       // read from the body, so none of its remaining texts is queued.
       await groups.return(undefined);
+      // The whole stream's counts for its one log line and metrics (the pipeline notes each
+      // group's as it goes, the last overwriting the others).
+      annotateRequest(request, {
+        texts: run.classified,
+        cached: run.cached,
+        lines: run.lines,
+        errors: run.errors,
+      });
     }
   }
 
@@ -123,7 +180,11 @@ export class ClassifyStreamService implements OnModuleInit {
    * Parsed lines in groups of at most MAX_BATCH_ITEMS (and RATE_LIMIT), never waiting for lines
    * not yet sent.
    */
-  private async *groups(body: Readable, query: ClassifyStreamQuery): AsyncGenerator<StreamItem[]> {
+  private async *groups(
+    run: StreamRun,
+    body: Readable,
+    query: ClassifyStreamQuery,
+  ): AsyncGenerator<StreamItem[]> {
     // A group is charged to the rate limit at once: one larger than the limit would never fit
     // a window, however long the stream waited.
     const { MAX_BATCH_ITEMS, RATE_LIMIT } = this.config;
@@ -134,10 +195,24 @@ export class ClassifyStreamService implements OnModuleInit {
       maxLineBytes: this.config.STREAM_MAX_LINE_BYTES,
       query,
     };
-    for await (const arrived of ndjsonLines(body, rules.maxLineBytes)) {
-      for (let i = 0; i < arrived.length; i += max) {
-        yield arrived.slice(i, i + max).map((line) => parseStreamLine(line, rules));
+    const idleMs = this.config.STREAM_IDLE_TIMEOUT_MS;
+    let last = 0;
+    try {
+      for await (const arrived of ndjsonLines(untilIdle(body, idleMs), rules.maxLineBytes)) {
+        last = arrived[arrived.length - 1].number;
+        for (let i = 0; i < arrived.length; i += max) {
+          yield arrived.slice(i, i + max).map((line) => parseStreamLine(line, rules));
+        }
       }
+    } catch (error) {
+      if (!(error instanceof StreamIdleError)) throw error;
+      run.idled = true;
+      const line = last + 1;
+      const timeout = new RequestTimeoutException(
+        `No body bytes arrived for ${idleMs} ms (STREAM_IDLE_TIMEOUT_MS): the stream stopped ` +
+          `after line ${last}; send the lines from ${line} on again`,
+      );
+      yield [{ line, id: line, error: timeout }];
     }
   }
 
@@ -167,11 +242,13 @@ export class ClassifyStreamService implements OnModuleInit {
   }
 
   /** The group's answer lines in input order; never rejects (a failure is an error line each). */
-  private async classifyGroup(request: FastifyRequest, group: StreamItem[]): Promise<string> {
+  private async classifyGroup(run: StreamRun, group: StreamItem[]): Promise<string> {
+    const { request, signal } = run;
     const answers = new Map<StreamItem, string>();
     const bySettings = new Map<string, StreamText[]>();
     for (const item of group) {
       if (isLineError(item)) {
+        run.errors++;
         answers.set(item, errorLine(item, String(request.id)));
         continue;
       }
@@ -189,12 +266,17 @@ export class ClassifyStreamService implements OnModuleInit {
             model,
             modelVersion,
             listName: 'texts',
+            signal,
           });
+          run.classified += texts.length;
+          for (const answer of result.answers) if (answer.cached) run.cached++;
           const shaped = this.classification.shape(result.model, result.answers, topK);
           texts.forEach((item, i) =>
             answers.set(item, JSON.stringify({ id: item.id, ...shaped[i] })),
           );
         } catch (error) {
+          // Cancelled because the client left: nobody reads these answers.
+          if (signal.aborted) return;
           // The lines get error lines and the stream goes on; a fault of ours is still logged,
           // as the exception filter logs one for any other request.
           if (shapeError(error, String(request.id)).isServerFault) {
@@ -202,6 +284,7 @@ export class ClassifyStreamService implements OnModuleInit {
               error instanceof Error ? (error.stack ?? error.message) : String(error),
             );
           }
+          run.errors += texts.length;
           for (const item of texts) {
             answers.set(
               item,

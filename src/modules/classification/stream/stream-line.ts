@@ -1,4 +1,5 @@
 import { BadRequestException, HttpException, PayloadTooLargeException } from '@nestjs/common';
+import { shapeError } from '../../../common/http/error-response';
 import { inspectJsonText } from '../../../common/http/json-body.parser';
 import type { TextRules } from '../../../common/validation/text-rules';
 import { fieldMessages } from '../../../common/validation/zod-validation.pipe';
@@ -86,4 +87,10 @@ export function parseStreamLine(line: NdjsonLine, rules: StreamLineRules): Strea
     modelVersion: body.model_version ?? rules.query.model_version,
     topK: body.top_k ?? rules.query.top_k,
   };
+}
+
+/** An answer line for a line that could not be classified. */
+export function errorLine(item: StreamLineError, requestId: string): string {
+  const { statusCode, error, message } = shapeError(item.error, requestId).body;
+  return JSON.stringify({ id: item.id, line: item.line, error: { statusCode, error, message } });
 }

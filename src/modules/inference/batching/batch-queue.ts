@@ -23,6 +23,8 @@ export interface PendingRequest {
   remaining: number;
   settled: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** Removes its abort listener, if it has a signal: called when it settles. */
+  detach: (() => void) | undefined;
   /** Its `queue wait` span while tracing is on: the batch that runs it links to it. */
   readonly trace: QueuedTrace | undefined;
   resolve(rows: BatchRow[]): void;

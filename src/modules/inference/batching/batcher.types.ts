@@ -84,4 +84,9 @@ export interface SubmitOptions {
   readonly timeoutMs: number;
   readonly onTimeout: () => Error;
   readonly onQueueFull: () => Error;
+  /**
+   * Aborted: the texts not yet in a run leave the queue and the call rejects with an
+   * `AbortError` (the caller, such as a stream whose client left, no longer wants them).
+   */
+  readonly signal?: AbortSignal;
 }

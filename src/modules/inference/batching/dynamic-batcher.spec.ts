@@ -132,6 +132,35 @@ describe(DynamicBatcher.name, () => {
     expect(runner.runs.flat().map((row) => row[0])).toEqual([1]);
   });
 
+  it('drops the unstarted texts of an aborted request and rejects it with an AbortError', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher({ ...OPTIONS, maxBatchSize: 1 }, runner.run);
+    runner.hold();
+    const running = sut.submit([input('a', [1])], SUBMIT);
+    const controller = new AbortController();
+    const left = sut.submit([input('b', [2]), input('c', [3])], {
+      ...SUBMIT,
+      signal: controller.signal,
+    });
+    const staying = sut.submit([input('d', [4])], SUBMIT);
+    controller.abort();
+    await expect(left).rejects.toMatchObject({ name: 'AbortError' });
+    expect(sut.stats().queueDepth).toBe(1);
+    runner.releaseAll();
+    await Promise.all([running, staying]);
+    expect(runner.runs.flat().map((row) => row[0])).toEqual([1, 4]);
+  });
+
+  it('refuses texts whose signal is already aborted without queueing them', async () => {
+    const runner = recordingRunner();
+    const sut = new DynamicBatcher(OPTIONS, runner.run);
+    const signal = AbortSignal.abort();
+    await expect(sut.submit([input('a', [1])], { ...SUBMIT, signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(runner.runs).toEqual([]);
+  });
+
   it('waits up to maxBatchDelayMs for companions before dispatching', async () => {
     const runner = recordingRunner();
     const sut = new DynamicBatcher({ ...OPTIONS, maxBatchDelayMs: 50 }, runner.run);

@@ -45,6 +45,8 @@ export class DynamicBatcher {
   }
 
   submit(inputs: readonly BatchInput[], options: SubmitOptions): Promise<BatchRow[]> {
+    const { signal } = options;
+    if (signal?.aborted === true) return Promise.reject(abortError(signal));
     if (this.queue.size + inputs.length > this.options.maxQueueTexts) {
       return Promise.reject(options.onQueueFull());
     }
@@ -58,6 +60,7 @@ export class DynamicBatcher {
         remaining: inputs.length,
         settled: false,
         timer: undefined,
+        detach: undefined,
         trace: traceEnqueue(inputs.length),
         resolve,
         reject,
@@ -79,6 +82,11 @@ export class DynamicBatcher {
       }));
       request.entries = entries;
       request.timer = setTimeout(() => this.fail(request, options.onTimeout()), options.timeoutMs);
+      if (signal !== undefined) {
+        const onAbort = (): void => this.fail(request, abortError(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        request.detach = () => signal.removeEventListener('abort', onAbort);
+      }
       this.queue.push(entries);
       this.hooks.onQueueDepth?.(this.queue.size);
       this.pump();
@@ -221,6 +229,7 @@ export class DynamicBatcher {
     if (request.remaining === 0) {
       request.settled = true;
       clearTimeout(request.timer);
+      request.detach?.();
       request.resolve(request.results as BatchRow[]);
     }
   }
@@ -230,8 +239,14 @@ export class DynamicBatcher {
     if (request.settled) return;
     request.settled = true;
     clearTimeout(request.timer);
+    request.detach?.();
     traceDequeued(request.trace, error);
     if (this.queue.drop(request) > 0) this.hooks.onQueueDepth?.(this.queue.size);
+    if (this.queue.size === 0 && this.delayTimer !== undefined) {
+      // Nothing left to wait for companions of.
+      clearTimeout(this.delayTimer);
+      this.delayTimer = undefined;
+    }
     request.reject(error);
     this.notifyIfIdle();
   }
@@ -242,6 +257,14 @@ export class DynamicBatcher {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** The signal's reason when it is an error (the default is a DOMException named AbortError). */
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error
+    ? reason
+    : new DOMException('The texts were cancelled', 'AbortError');
 }
 
 function rowOf(logits: Logits, row: number): Float32Array {
