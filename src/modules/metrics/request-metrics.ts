@@ -13,6 +13,8 @@ export interface RequestObservation {
   readonly texts?: number;
   readonly cached?: number;
   readonly rejection?: RejectionReason;
+  /** The request's trace when it was sampled: the duration's exemplar points at it. */
+  readonly traceId?: string;
 }
 
 // A Record keeps this list exhaustive: a new reason fails to compile until listed.
@@ -38,7 +40,9 @@ export class RequestMetrics implements RateLimitObserver {
   private classifiedTexts = 0;
   private cachedTexts = 0;
   private readonly requests: Counter<'endpoint' | 'status'>;
-  private readonly duration: Histogram<'endpoint'>;
+  // prom-client types exemplar labels with the metric's label names, hence `trace_id` here;
+  // observe() below never passes it as a series label.
+  private readonly duration: Histogram<'endpoint' | 'trace_id'>;
   private readonly rejections: Counter<'reason'>;
   private readonly rateLimitFallbacks: Counter;
 
@@ -55,8 +59,13 @@ export class RequestMetrics implements RateLimitObserver {
       help: 'Time from receiving a request to finishing its response, by route template',
       labelNames: ['endpoint'],
       buckets: DURATION_BUCKETS,
-      registers,
+      // Each bucket keeps the trace id of its latest sampled request; only the OpenMetrics
+      // exposition shows them (see openmetrics.ts). prom-client refuses exemplars on a metric
+      // constructed into a classic registry, so it is registered by hand.
+      enableExemplars: true,
+      registers: [],
     });
+    registry.registerMetric(this.duration);
     const hitRate: Gauge = new Gauge({
       name: 'nlp_cache_hit_rate',
       help: 'Share of classified texts answered from the prediction cache since start (0..1)',
@@ -83,7 +92,12 @@ export class RequestMetrics implements RateLimitObserver {
   requestFinished(observation: RequestObservation): void {
     const { endpoint, status, seconds } = observation;
     this.requests.inc({ endpoint, status: String(status) });
-    this.duration.observe({ endpoint }, seconds);
+    this.duration.observe({
+      labels: { endpoint },
+      value: seconds,
+      exemplarLabels:
+        observation.traceId === undefined ? undefined : { trace_id: observation.traceId },
+    });
     if (observation.rejection !== undefined) this.rejections.inc({ reason: observation.rejection });
     if (!observation.probe) this.requestsProcessed++;
     if (status >= 200 && status < 300 && observation.texts !== undefined) {

@@ -48,7 +48,8 @@ export function traceRequests(
       parent,
     );
     const ids = span.spanContext();
-    setRequestTrace(request, { trace_id: ids.traceId, span_id: ids.spanId });
+    const sampled = span.isRecording();
+    setRequestTrace(request, { trace_id: ids.traceId, span_id: ids.spanId, sampled });
     const active = trace.setSpan(parent, span);
     spans.set(request, { span, context: active });
     context.with(active, done);
