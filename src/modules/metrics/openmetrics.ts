@@ -25,6 +25,11 @@ export function negotiateExposition(accept: string | undefined): ExpositionForma
   return openMetrics > 0 && openMetrics >= classic ? 'openmetrics' : 'prometheus';
 }
 
+/** prom-client's exemplar labels for a sampled trace; undefined (no exemplar) without one. */
+export function traceExemplar(traceId: string | undefined): { trace_id: string } | undefined {
+  return traceId === undefined ? undefined : { trace_id: traceId };
+}
+
 /** An exemplar as prom-client 15 keeps it on a histogram bucket or counter value. */
 interface Exemplar {
   readonly labelSet: Readonly<Record<string, string | number>>;

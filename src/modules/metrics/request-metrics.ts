@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RateLimitObserver, RejectionReason } from '../../common/observability/observers';
+import { traceExemplar } from './openmetrics';
 
 /** One finished HTTP request, as the Fastify onResponse hook saw it. */
 export interface RequestObservation {
@@ -95,8 +96,7 @@ export class RequestMetrics implements RateLimitObserver {
     this.duration.observe({
       labels: { endpoint },
       value: seconds,
-      exemplarLabels:
-        observation.traceId === undefined ? undefined : { trace_id: observation.traceId },
+      exemplarLabels: traceExemplar(observation.traceId),
     });
     if (observation.rejection !== undefined) this.rejections.inc({ reason: observation.rejection });
     if (!observation.probe) this.requestsProcessed++;

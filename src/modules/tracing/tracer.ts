@@ -92,3 +92,11 @@ async function traced<T>(
 export function recordStep(name: string, attributes: Attributes): void {
   tracerForChild()?.startSpan(name, { attributes }).end();
 }
+
+/** The trace id of the active span when it is sampled (exported), else undefined. */
+export function sampledActiveTraceId(): string | undefined {
+  const active = trace.getSpan(context.active())?.spanContext();
+  return active !== undefined && (active.traceFlags & TraceFlags.SAMPLED) !== 0
+    ? active.traceId
+    : undefined;
+}
