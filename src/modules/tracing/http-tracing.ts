@@ -52,7 +52,7 @@ export function traceRequests(
     const sampled = (ids.traceFlags & TraceFlags.SAMPLED) !== 0;
     setRequestTrace(request, { trace_id: ids.traceId, span_id: ids.spanId, sampled });
     // The sampler has decided: a dropped request gets no context, so no async context is
-    // entered and no child span is made for it (children need a recording parent: tracer.ts).
+    // entered and no child span is made for it (children need a sampled parent: tracer.ts).
     if (!sampled) {
       done();
       return;

@@ -57,13 +57,7 @@ export function inSpan<T>(
  * and never become root spans of their own.
  */
 export function tracerForChild(): Tracer | undefined {
-  if (current === undefined) return undefined;
-  // The flag, not isRecording(): a step may start after its request's span ended (a cache
-  // write), and is still a child of an exported span.
-  const parent = trace.getSpan(context.active())?.spanContext();
-  return parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) !== 0
-    ? current
-    : undefined;
+  return current !== undefined && sampledActiveTraceId() !== undefined ? current : undefined;
 }
 
 async function traced<T>(
@@ -93,7 +87,11 @@ export function recordStep(name: string, attributes: Attributes): void {
   tracerForChild()?.startSpan(name, { attributes }).end();
 }
 
-/** The trace id of the active span when it is sampled (exported), else undefined. */
+/**
+ * The trace id of the active span when it is sampled (exported), else undefined. The flag, not
+ * isRecording(): work a request left running may start a step after the request's span ended,
+ * and that step is still the child of an exported span.
+ */
 export function sampledActiveTraceId(): string | undefined {
   const active = trace.getSpan(context.active())?.spanContext();
   return active !== undefined && (active.traceFlags & TraceFlags.SAMPLED) !== 0
