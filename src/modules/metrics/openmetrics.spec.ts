@@ -37,6 +37,11 @@ describe(negotiateExposition.name, () => {
       'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
       'openmetrics',
     ],
+    // Prometheus 3.x: every range weighted, OpenMetrics first.
+    [
+      'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1',
+      'openmetrics',
+    ],
     ['text/plain;version=0.0.4,application/openmetrics-text;q=0.5', 'prometheus'],
     ['application/openmetrics-text;q=0', 'prometheus'],
   ])('answers Accept %j with the %s format', (accept, format) => {
