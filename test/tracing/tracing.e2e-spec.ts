@@ -133,6 +133,22 @@ describe('OpenTelemetry traces', () => {
     expect(named(receiver.spans, 'batch')).toHaveLength(1);
   });
 
+  it('makes no span at all for a request whose caller did not sample it', async () => {
+    const app = await startTestApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    });
+    try {
+      const unsampled = `00-${CALLER_TRACE}-${CALLER_SPAN}-00`;
+      expect((await classify(app, 'tracing: not sampled', unsampled)).statusCode).toBe(200);
+      await app.app.get(TracingService).forceFlush();
+    } finally {
+      await app.close();
+    }
+    // Not its server span, and no step of it as a root span of its own, nor a batch.
+    expect(receiver.spans).toEqual([]);
+  });
+
   it('exports nothing and registers no hook without an endpoint', async () => {
     const app = await startTestApp({ OTEL_SERVICE_NAME: 'sift-off' });
     try {

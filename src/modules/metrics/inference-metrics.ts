@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { activeSampledTraceId } from '../../common/observability/active-trace';
+import { traceExemplar } from './openmetrics';
 import type { InferenceObserver, ModelLoadResult } from '../inference/inference.types';
 
 const INFERENCE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -19,8 +21,9 @@ export class InferenceMetrics implements InferenceObserver {
   private readonly batchTokens: Histogram<'model'>;
   private readonly queueDepthGauge: Gauge<'model'>;
   private readonly queueWaitTime: Histogram<'model'>;
-  private readonly inferenceDuration: Histogram<'model'>;
-  private readonly tokenizeDuration: Histogram;
+  // `trace_id` is an exemplar label only (prom-client types them with the label names).
+  private readonly inferenceDuration: Histogram<'model' | 'trace_id'>;
+  private readonly tokenizeDuration: Histogram<'trace_id'>;
   private readonly predictions: Counter<'model' | 'version' | 'label'>;
 
   constructor(registry: Registry) {
@@ -64,19 +67,26 @@ export class InferenceMetrics implements InferenceObserver {
       buckets: QUEUE_WAIT_BUCKETS,
       registers,
     });
+    // Both carry exemplars: a run's points at its `batch` trace, tokenizing at the request's.
+    // Registered by hand: prom-client refuses exemplars in a classic registry's constructor
+    // call, and only the OpenMetrics exposition (openmetrics.ts) prints them.
     this.inferenceDuration = new Histogram({
       name: 'nlp_inference_duration_seconds',
       help: 'Duration of one ONNX run (in the tokenizer threads: the texts encoded and run, hop included)',
       labelNames: ['model'],
       buckets: INFERENCE_BUCKETS,
-      registers,
+      enableExemplars: true,
+      registers: [],
     });
     this.tokenizeDuration = new Histogram({
       name: 'nlp_tokenize_duration_seconds',
       help: 'Time to tokenize the texts of one request, on the event loop or in tokenizer threads (their queue included); for a light graph run in the threads, the encoding of one run',
       buckets: TOKENIZE_BUCKETS,
-      registers,
+      enableExemplars: true,
+      registers: [],
     });
+    registry.registerMetric(this.inferenceDuration);
+    registry.registerMetric(this.tokenizeDuration);
     this.predictions = new Counter({
       name: 'nlp_predictions_total',
       help: 'Texts classified by the model, by top label (cache hits are not counted)',
@@ -96,7 +106,11 @@ export class InferenceMetrics implements InferenceObserver {
   batchRun(model: string, rows: number, paddedTokens: number, seconds: number): void {
     this.batchSize.observe({ model }, rows);
     this.batchTokens.observe({ model }, paddedTokens);
-    this.inferenceDuration.observe({ model }, seconds);
+    this.inferenceDuration.observe({
+      labels: { model },
+      value: seconds,
+      exemplarLabels: traceExemplar(activeSampledTraceId()),
+    });
   }
 
   queueWait(model: string, seconds: readonly number[]): void {
@@ -108,7 +122,10 @@ export class InferenceMetrics implements InferenceObserver {
   }
 
   tokenized(seconds: number): void {
-    this.tokenizeDuration.observe(seconds);
+    this.tokenizeDuration.observe({
+      value: seconds,
+      exemplarLabels: traceExemplar(activeSampledTraceId()),
+    });
   }
 
   predicted(model: string, version: string, label: string): void {

@@ -5,6 +5,7 @@ import { CacheMetrics } from './cache-metrics';
 import { GPU_PROBE, type GpuProbe } from './gpu-probe';
 import { registerGpuGauge } from './gpu-gauge';
 import { InferenceMetrics } from './inference-metrics';
+import { openMetricsExposition, type ExpositionFormat } from './openmetrics';
 import { RequestMetrics } from './request-metrics';
 
 const NON_CONVENTIONAL_DEFAULT_METRICS = [
@@ -54,8 +55,10 @@ export class MetricsService implements OnModuleInit {
     if (gpus > 0) this.logger.log(`GPU utilisation metrics enabled for ${gpus} GPU(s)`);
   }
 
-  /** The text exposition of every metric. */
-  exposition(): Promise<string> {
-    return this.registry.metrics();
+  /** Every metric in the classic text format, or in OpenMetrics with exemplars. */
+  exposition(format: ExpositionFormat = 'prometheus'): Promise<string> {
+    return format === 'openmetrics'
+      ? openMetricsExposition(this.registry)
+      : this.registry.metrics();
   }
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RateLimitObserver, RejectionReason } from '../../common/observability/observers';
+import { traceExemplar } from './openmetrics';
 
 /** One finished HTTP request, as the Fastify onResponse hook saw it. */
 export interface RequestObservation {
@@ -13,6 +14,8 @@ export interface RequestObservation {
   readonly texts?: number;
   readonly cached?: number;
   readonly rejection?: RejectionReason;
+  /** The request's trace when it was sampled: the duration's exemplar points at it. */
+  readonly traceId?: string;
 }
 
 // A Record keeps this list exhaustive: a new reason fails to compile until listed.
@@ -38,7 +41,9 @@ export class RequestMetrics implements RateLimitObserver {
   private classifiedTexts = 0;
   private cachedTexts = 0;
   private readonly requests: Counter<'endpoint' | 'status'>;
-  private readonly duration: Histogram<'endpoint'>;
+  // prom-client types exemplar labels with the metric's label names, hence `trace_id` here;
+  // observe() below never passes it as a series label.
+  private readonly duration: Histogram<'endpoint' | 'trace_id'>;
   private readonly rejections: Counter<'reason'>;
   private readonly rateLimitFallbacks: Counter;
   private readonly rateLimitLocalGauge: Gauge;
@@ -56,8 +61,13 @@ export class RequestMetrics implements RateLimitObserver {
       help: 'Time from receiving a request to finishing its response, by route template',
       labelNames: ['endpoint'],
       buckets: DURATION_BUCKETS,
-      registers,
+      // Each bucket keeps the trace id of its latest sampled request; only the OpenMetrics
+      // exposition shows them (see openmetrics.ts). prom-client refuses exemplars on a metric
+      // constructed into a classic registry, so it is registered by hand.
+      enableExemplars: true,
+      registers: [],
     });
+    registry.registerMetric(this.duration);
     const hitRate: Gauge = new Gauge({
       name: 'nlp_cache_hit_rate',
       help: 'Share of classified texts answered from the prediction cache since start (0..1)',
@@ -90,7 +100,11 @@ export class RequestMetrics implements RateLimitObserver {
   requestFinished(observation: RequestObservation): void {
     const { endpoint, status, seconds } = observation;
     this.requests.inc({ endpoint, status: String(status) });
-    this.duration.observe({ endpoint }, seconds);
+    this.duration.observe({
+      labels: { endpoint },
+      value: seconds,
+      exemplarLabels: traceExemplar(observation.traceId),
+    });
     if (observation.rejection !== undefined) this.rejections.inc({ reason: observation.rejection });
     if (!observation.probe) this.requestsProcessed++;
     if (status >= 200 && status < 300 && observation.texts !== undefined) {

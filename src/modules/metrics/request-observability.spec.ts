@@ -110,7 +110,11 @@ describe(observeRequests.name, () => {
     sut = await startServer('info', (server) =>
       server.addHook('onRequest', (request, _reply, done) => {
         if (request.headers['x-traced'] === 'yes') {
-          setRequestTrace(request, { trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16) });
+          setRequestTrace(request, {
+            trace_id: 'a'.repeat(32),
+            span_id: 'b'.repeat(16),
+            sampled: true,
+          });
         }
         done();
       }),

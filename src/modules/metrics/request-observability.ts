@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestAnnotation } from '../../common/http/request-annotation';
-import { requestTraceFields } from '../../common/observability/request-trace';
+import { requestTraceFields, sampledTraceId } from '../../common/observability/request-trace';
 import { MetricsService } from './metrics.service';
 import type { RequestObservation } from './request-metrics';
 
@@ -56,6 +56,7 @@ export function observeRequests(fastify: FastifyInstance, recorder: RequestRecor
         texts: note.texts,
         cached: note.cached,
         rejection: note.rejection,
+        traceId: sampledTraceId(request),
       });
       const line = {
         route: endpoint,

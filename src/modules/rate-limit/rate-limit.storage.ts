@@ -3,6 +3,7 @@ import { RATE_LIMIT_OBSERVER, type RateLimitObserver } from '../../common/observ
 import { InjectConfig, type AppConfig } from '../../config';
 import { RedisConnection } from '../redis/redis-connection.service';
 import { withTimeout } from '../redis/with-timeout';
+import { inSpan } from '../tracing/tracer';
 import { MemoryWindowStore } from './memory-window.store';
 import { RedisWindowStore } from './redis-window.store';
 import { toRecord, type RateLimitRecord, type WindowCount } from './window-count';
@@ -54,10 +55,15 @@ export class RateLimitStorage {
       this.degrade(this.redis.lastErrorMessage() ?? 'Redis commands failing');
     } else {
       try {
-        const count = await withTimeout(
-          this.redisStore.increment(key, windowMs, cost),
-          this.timeoutMs,
-          'Redis rate-limit script',
+        const store = this.redisStore;
+        // The script runs as EVALSHA (EVAL once after a NOSCRIPT); the span is the Redis call of
+        // the `rate limit check` span, named like the cache tier's `redis MGET`.
+        const count = await inSpan('redis EVALSHA', REDIS_SPAN_ATTRIBUTES, () =>
+          withTimeout(
+            store.increment(key, windowMs, cost),
+            this.timeoutMs,
+            'Redis rate-limit script',
+          ),
         );
         this.redis.recordSuccess();
         this.recovered();
@@ -87,3 +93,6 @@ export class RateLimitStorage {
     this.logger.log('Redis is back: rate-limit counters are shared again');
   }
 }
+
+/** OpenTelemetry's database conventions, as the cache tier's Redis spans carry them. */
+const REDIS_SPAN_ATTRIBUTES = { 'db.system.name': 'redis' } as const;

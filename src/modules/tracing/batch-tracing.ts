@@ -1,5 +1,5 @@
 import { context, ROOT_CONTEXT, trace, type Link, type Span } from '@opentelemetry/api';
-import { activeTracer, recordFailure } from './tracer';
+import { activeTracer, recordFailure, tracerForChild } from './tracer';
 
 /** A request's wait in a batcher's queue: the span the batch links to. */
 export interface QueuedTrace {
@@ -15,10 +15,10 @@ export interface BatchTrace {
 
 /**
  * Called where a request enters the queue, in the request's context: starts its `queue wait`
- * span. Undefined when tracing is off.
+ * span. Undefined when tracing is off or the request is not sampled.
  */
 export function traceEnqueue(texts: number): QueuedTrace | undefined {
-  const tracer = activeTracer();
+  const tracer = tracerForChild();
   if (tracer === undefined) return undefined;
   return {
     span: tracer.startSpan('queue wait', { attributes: { 'sift.texts': texts } }),
@@ -39,6 +39,8 @@ export function traceBatch<T>(
   const tracer = activeTracer();
   if (tracer === undefined) return undefined;
   const requests = [...new Set(items.map(traceOf))].filter((entry) => entry !== undefined);
+  // A batch of requests none of which is traced has nothing to link: no span, no context.
+  if (requests.length === 0) return undefined;
   const links: Link[] = requests.map((entry) => ({ context: entry.span.spanContext() }));
   const span = tracer.startSpan(
     'batch',

@@ -1,11 +1,11 @@
-import { activeTracer, recordStep } from './tracer';
+import { recordStep, tracerForChild } from './tracer';
 
 /**
  * A `cache lookup` span for one tier of one request: how many of its texts that tier held. The
  * lookup itself is already over (memory answers synchronously; Redis has its own span).
  */
 export function recordCacheLookup(tier: 'memory' | 'redis', hits: number, misses: number): void {
-  if (activeTracer() === undefined) return;
+  if (tracerForChild() === undefined) return;
   recordStep('cache lookup', {
     'sift.cache.tier': tier,
     'sift.cache.hits': hits,

@@ -6,6 +6,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Context,
   type Span,
   type Tracer,
@@ -48,7 +49,14 @@ export function traceRequests(
       parent,
     );
     const ids = span.spanContext();
-    setRequestTrace(request, { trace_id: ids.traceId, span_id: ids.spanId });
+    const sampled = (ids.traceFlags & TraceFlags.SAMPLED) !== 0;
+    setRequestTrace(request, { trace_id: ids.traceId, span_id: ids.spanId, sampled });
+    // The sampler has decided: a dropped request gets no context, so no async context is
+    // entered and no child span is made for it (children need a sampled parent: tracer.ts).
+    if (!sampled) {
+      done();
+      return;
+    }
     const active = trace.setSpan(parent, span);
     spans.set(request, { span, context: active });
     context.with(active, done);
@@ -65,9 +73,13 @@ export function traceRequests(
       const route = request.routeOptions.url;
       if (route !== undefined && !request.is404) {
         entry.span.updateName(`${request.method} ${route}`);
-        entry.span.setAttribute('http.route', route);
+        entry.span.setAttributes({
+          'http.route': route,
+          'http.response.status_code': reply.statusCode,
+        });
+      } else {
+        entry.span.setAttribute('http.response.status_code', reply.statusCode);
       }
-      entry.span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) entry.span.setStatus({ code: SpanStatusCode.ERROR });
       entry.span.end();
       spans.delete(request);

@@ -2,6 +2,7 @@ import {
   context,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Span,
   type Tracer,
@@ -45,8 +46,18 @@ export function inSpan<T>(
   describe?: (result: T) => Attributes,
 ): Promise<T> {
   // Not async itself: with tracing off the caller gets `work`'s own promise, no extra turn.
-  const tracer = current;
+  const tracer = tracerForChild();
   return tracer === undefined ? work() : traced(tracer, name, attributes, work, describe);
+}
+
+/**
+ * The tracer when the active span is sampled, else undefined. Every Sift span but the server
+ * span and the batch is a step of one of them; under a request the sampler dropped there is no
+ * active span (http-tracing enters no context), so its steps cost one lookup and make nothing,
+ * and never become root spans of their own.
+ */
+export function tracerForChild(): Tracer | undefined {
+  return current !== undefined && sampledActiveTraceId() !== undefined ? current : undefined;
 }
 
 async function traced<T>(
@@ -73,5 +84,17 @@ async function traced<T>(
 
 /** A span for a step that already happened (a synchronous lookup): attributes only. */
 export function recordStep(name: string, attributes: Attributes): void {
-  current?.startSpan(name, { attributes }).end();
+  tracerForChild()?.startSpan(name, { attributes }).end();
+}
+
+/**
+ * The trace id of the active span when it is sampled (exported), else undefined. The flag, not
+ * isRecording(): work a request left running may start a step after the request's span ended,
+ * and that step is still the child of an exported span.
+ */
+export function sampledActiveTraceId(): string | undefined {
+  const active = trace.getSpan(context.active())?.spanContext();
+  return active !== undefined && (active.traceFlags & TraceFlags.SAMPLED) !== 0
+    ? active.traceId
+    : undefined;
 }

@@ -3,10 +3,11 @@ import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { Counter } from 'prom-client';
+import { useActiveTraceSource } from '../../common/observability/active-trace';
 import { InjectConfig, type AppConfig } from '../../config';
 import { MetricsService } from '../metrics/metrics.service';
 import { createTracingRuntime, tracesEndpoint, type TracingRuntime } from './tracing-provider';
-import { TRACER_NAME, useTracer } from './tracer';
+import { sampledActiveTraceId, TRACER_NAME, useTracer } from './tracer';
 
 /**
  * Owns the OpenTelemetry SDK of the app when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set: the
@@ -51,6 +52,8 @@ export class TracingService implements OnModuleInit, OnApplicationShutdown {
     this.contextManager = new AsyncLocalStorageContextManager().enable();
     context.setGlobalContextManager(this.contextManager);
     useTracer(this.tracer);
+    // Metrics read it for exemplars (ONNX runs, tokenizing) without importing this module.
+    useActiveTraceSource(sampledActiveTraceId);
     this.logger.log(`Exporting traces to ${this.runtime.endpoint}`);
   }
 
@@ -62,6 +65,7 @@ export class TracingService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.runtime === undefined) return;
     useTracer(undefined);
+    useActiveTraceSource(undefined);
     this.tracer = undefined;
     try {
       await this.runtime.provider.shutdown();
