@@ -190,4 +190,28 @@ describe('docker-compose.yml', () => {
     );
     expect(at(datasource, 'url')).toBe('http://prometheus:9090');
   });
+
+  it("keeps the latency histograms' exemplars and links their trace ids to Jaeger", () => {
+    const command = asArray(at(service('prometheus'), 'command'), 'prometheus.command');
+    expect(command).toContain('--enable-feature=exemplar-storage');
+    // Overriding the command drops the image's own arguments: they must be restated.
+    expect(command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    const dataMount = asArray(service('prometheus').volumes, 'volumes').find(
+      (volume) => typeof volume === 'string' && volume.startsWith('prometheus-data:'),
+    );
+    expect(command).toContain(`--storage.tsdb.path=${String(dataMount).split(':')[1]}`);
+
+    const datasources = asArray(
+      asObject(readYaml('deploy/grafana/provisioning/datasources/prometheus.yml'), 'datasources')
+        .datasources,
+      'datasources',
+    ).filter(isObject);
+    const jaeger = datasources.find((entry) => entry.type === 'jaeger');
+    const jaegerUi = asArray(service('jaeger').ports, 'ports')[0];
+    expect(at(jaeger, 'url')).toBe(`http://jaeger:${String(jaegerUi).split(':').at(-1)}`);
+    const prometheus = datasources.find((entry) => entry.type === 'prometheus');
+    expect(at(prometheus, 'jsonData.exemplarTraceIdDestinations')).toEqual([
+      { name: 'trace_id', datasourceUid: at(jaeger, 'uid') },
+    ]);
+  });
 });
