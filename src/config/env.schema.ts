@@ -4,6 +4,7 @@ import { hubModelIds } from './hub-model-ids';
 import { modelDtypeSetting } from './model-dtype';
 import { otelEnv } from './otel-env';
 import { checkRedisMode } from './redis-mode';
+import { checkStreamTimeouts } from './stream-timeouts';
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
@@ -205,7 +206,8 @@ export const envSchema = z
     // OpenTelemetry traces: the specification's variables, see otel-env.ts.
     ...otelEnv,
   })
-  .superRefine(checkRedisMode);
+  .superRefine(checkRedisMode)
+  .superRefine(checkStreamTimeouts);
 
 export type AppConfig = z.infer<typeof envSchema>;
 

@@ -158,8 +158,14 @@ describe('POST /classify/stream waiting out the rate limit', () => {
 
   beforeAll(async () => {
     // Windows of 1 s and a long allowed wait: the stream must finish, however slow the machine.
+    // A wait that long must be below the socket silence limit, which is off here for that.
     sut = await startTestApp(
-      { RATE_LIMIT: '20', RATE_LIMIT_WINDOW_SECONDS: '1', STREAM_RATE_LIMIT_WAIT_MS: '600000' },
+      {
+        RATE_LIMIT: '20',
+        RATE_LIMIT_WINDOW_SECONDS: '1',
+        STREAM_RATE_LIMIT_WAIT_MS: '600000',
+        HTTP_CONNECTION_TIMEOUT_MS: '0',
+      },
       { listen: true },
     );
   });
