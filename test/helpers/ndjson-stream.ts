@@ -21,6 +21,10 @@ export function postNdjson(
     method: 'POST',
     headers: { 'content-type': 'application/x-ndjson' },
   });
+  // The headers go out as soon as the socket connects rather than with the first body chunk:
+  // Node counts the server's headers timeout (HTTP_REQUEST_TIMEOUT_MS) from the connection, so
+  // a body source slow to start (a busy test process) must not read as a slow client's headers.
+  request.flushHeaders();
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     request.once('response', resolve);
     request.once('error', reject);
