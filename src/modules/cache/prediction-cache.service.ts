@@ -21,6 +21,7 @@ import {
 } from './tiers/cache-tier.interface';
 import type { MemoryTier } from './tiers/memory-tier';
 import { recordCacheLookup } from '../tracing/cache-tracing';
+import type { SpanParent } from '../tracing/tracer';
 
 /** The parts of a loaded model the cache needs. */
 export interface CacheableModel extends PredictionScope {
@@ -85,11 +86,13 @@ export class PredictionCache {
   /**
    * Predictions for `texts` in input order: cached ones from the tiers (memory, then one Redis
    * multi-get), the rest from `infer` in a single call. Rejects only when `infer` does.
+   * `trace`: the request's span, the parent of the lookup's spans.
    */
   async resolve(
     model: CacheableModel,
     texts: readonly TextInput[],
     infer: InferFn,
+    trace?: SpanParent,
   ): Promise<CachedAnswer[]> {
     if (!this.enabled) {
       const predictions = await infer(texts);
@@ -97,14 +100,14 @@ export class PredictionCache {
     }
     const keys = texts.map((text) => predictionKey(model, text));
     const generation = this.generationOf(model.name);
-    const stored = await this.lookup(keys, model.config.labels);
+    const stored = await this.lookup(keys, model.config.labels, trace);
 
     const toRun = new Map<string, TextInput>();
     for (const [index, entry] of stored.entries()) {
       if (entry === undefined && !this.inFlight.has(keys[index]))
         toRun.set(keys[index], texts[index]);
     }
-    if (toRun.size > 0) this.runMisses(model, toRun, infer, generation);
+    if (toRun.size > 0) this.runMisses(model, toRun, infer, generation, trace);
 
     return Promise.all(
       stored.map(async (entry, index): Promise<CachedAnswer> => {
@@ -162,6 +165,7 @@ export class PredictionCache {
   private async lookup(
     keys: readonly string[],
     labels: readonly string[],
+    trace: SpanParent | undefined,
   ): Promise<Array<Prediction | undefined>> {
     const found = keys.map((key) => this.memory?.get(key));
     const missing: number[] = [];
@@ -171,12 +175,15 @@ export class PredictionCache {
     if (this.memory !== null) {
       this.count('memory', 'hit', keys.length - missing.length);
       this.count('memory', 'miss', missing.length);
-      recordCacheLookup('memory', keys.length - missing.length, missing.length);
+      recordCacheLookup(trace, 'memory', keys.length - missing.length, missing.length);
     }
     const redis = this.redis;
     if (redis === null || missing.length === 0) return found;
 
-    const read = await redis.getMany(missing.map((index) => keys[index]));
+    const read = await redis.getMany(
+      missing.map((index) => keys[index]),
+      trace,
+    );
     if (read.outcome !== 'ok') {
       if (read.outcome === 'error') {
         this.logger.debug(`Reading the Redis cache tier failed: ${read.error.message}`);
@@ -197,7 +204,7 @@ export class PredictionCache {
     }
     this.count('redis', 'hit', hits);
     this.count('redis', 'miss', missing.length - hits);
-    recordCacheLookup('redis', hits, missing.length - hits);
+    recordCacheLookup(trace, 'redis', hits, missing.length - hits);
     return found;
   }
 
@@ -210,13 +217,14 @@ export class PredictionCache {
     toRun: Map<string, TextInput>,
     infer: InferFn,
     generation: number,
+    trace: SpanParent | undefined,
   ): void {
     const keys = [...toRun.keys()];
     const texts = [...toRun.values()];
     // An async wrapper turns a synchronous throw into a rejection every waiter receives.
     const batch = (async () => infer(texts))();
     const stored = batch.then(
-      (predictions) => this.writeBehind(model.name, keys, predictions, generation),
+      (predictions) => this.writeBehind(model.name, keys, predictions, generation, trace),
       // The requests awaiting these keys receive the failure; there is nothing to cache.
       () => undefined,
     );
@@ -237,6 +245,7 @@ export class PredictionCache {
     keys: readonly string[],
     predictions: readonly Prediction[],
     generation: number,
+    trace: SpanParent | undefined,
   ): Promise<void> {
     if (this.generationOf(model) !== generation) return;
     if (this.memory !== null) {
@@ -250,7 +259,7 @@ export class PredictionCache {
       value: toStoredPrediction(predictions[position]),
       ttlMs: this.ttlMs,
     }));
-    const result = await this.redis.setMany(entries);
+    const result = await this.redis.setMany(entries, trace);
     // Never rejects: a failed write is logged and counted, and the answer simply is not cached.
     if (result.outcome === 'error') {
       this.logger.warn(

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { annotateRequest } from '../../common/http/request-annotation';
+import { requestSpanParent } from '../../common/observability/request-trace';
 import { TextRules } from '../../common/validation/text-rules';
 import { PredictionCache, type CachedAnswer } from '../cache/prediction-cache.service';
 import {
@@ -150,8 +151,12 @@ export class ClassificationPipeline {
     if (options.truncate === false) await this.refuseOverLong(model, inputs, fieldOf);
     // One list, so derived inputs share the request's cache lookup and batches.
     const all = derived.length === 0 ? inputs : [...inputs, ...derived];
-    const answers = await this.cache.resolve(model, all, (missing) =>
-      this.inference.predict(model, missing, options.signal),
+    const trace = requestSpanParent(request);
+    const answers = await this.cache.resolve(
+      model,
+      all,
+      (missing) => this.inference.predict(model, missing, { signal: options.signal, trace }),
+      trace,
     );
     let cached = 0;
     for (const answer of answers) if (answer.cached) cached++;

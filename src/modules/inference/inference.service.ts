@@ -20,6 +20,7 @@ import {
 import {
   INFERENCE_OBSERVER,
   type InferenceObserver,
+  type PredictOptions,
   type Prediction,
   type TextInput,
 } from './inference.types';
@@ -43,6 +44,7 @@ import { estimateTokens, ThreadTextRunners } from './runtime/thread-text-runners
 import { defaultTokenizerThreads, TokenizerPool } from './runtime/tokenizer-pool';
 import { resolveTokenizerWorkerScript } from './runtime/worker-script';
 import { batchKey } from './text-input';
+import { traceIdOf } from '../../common/observability/request-trace';
 import { inSpan } from '../tracing/tracer';
 
 type LoadState =
@@ -207,18 +209,18 @@ export class InferenceService
   /**
    * Runs texts (or text pairs, for models whose preprocessor `supportsPairs`) through a
    * resolved model's batcher; results in input order. An aborted `signal` drops the texts
-   * not yet in a run and rejects with an `AbortError`.
+   * not yet in a run and rejects with an `AbortError`; `trace` parents the steps' spans.
    */
   async predict(
     resolved: LoadedModel,
     texts: readonly TextInput[],
-    signal?: AbortSignal,
+    options: PredictOptions = {},
   ): Promise<Prediction[]> {
     if (this.shuttingDown) throw new ShuttingDownError();
     const model = this.lifecycle.stillServed(resolved);
     this.predicting++;
     try {
-      return await this.encodeAndRun(model, texts, signal);
+      return await this.encodeAndRun(model, texts, options);
     } finally {
       this.predicting--;
     }
@@ -227,7 +229,7 @@ export class InferenceService
   private async encodeAndRun(
     model: LoadedModel,
     texts: readonly TextInput[],
-    signal: AbortSignal | undefined,
+    { signal, trace }: PredictOptions,
   ): Promise<Prediction[]> {
     const alone = this.predicting === 1;
     let inputs: BatchInput[];
@@ -241,10 +243,10 @@ export class InferenceService
       }));
     } else {
       const tokenizeStart = performance.now();
-      const encoded = await inSpan('tokenize', { 'sift.texts': texts.length }, () =>
+      const encoded = await inSpan(trace, 'tokenize', { 'sift.texts': texts.length }, () =>
         this.tokenizers.encode(model, texts, alone),
       );
-      this.observer?.tokenized((performance.now() - tokenizeStart) / 1000);
+      this.observer?.tokenized((performance.now() - tokenizeStart) / 1000, traceIdOf(trace));
       inputs = encoded.map((item, index) => ({
         key: batchKey(texts[index]),
         ids: item.ids,
@@ -257,6 +259,7 @@ export class InferenceService
       onTimeout: () => new InferenceTimeoutError(model.name, this.config.REQUEST_TIMEOUT_MS),
       onQueueFull: () => new QueueFullError(model.name, model.batcher.secondsToClear()),
       signal,
+      trace,
     });
     const version = versionLabel(model);
     return rows.map(({ logits, truncated: cut }, index): Prediction => {

@@ -1,3 +1,5 @@
+import type { SpanParent } from '../../common/observability/request-trace';
+
 /** One text's classification, before any HTTP shaping. */
 export interface Prediction {
   readonly label: string;
@@ -15,11 +17,27 @@ export interface InferenceObserver {
   modelLoaded(model: string, version: string, seconds: number): void;
   /** A version load succeeded or failed, or a version was unloaded. */
   modelLoadEvent(model: string, result: ModelLoadResult): void;
-  batchRun(model: string, rows: number, paddedTokens: number, seconds: number): void;
+  /** `traceId`: the batch's trace when it is exported, for the exemplar. */
+  batchRun(
+    model: string,
+    rows: number,
+    paddedTokens: number,
+    seconds: number,
+    traceId?: string,
+  ): void;
   queueWait(model: string, seconds: readonly number[]): void;
   queueDepth(model: string, depth: number): void;
-  tokenized(seconds: number): void;
+  /** `traceId`: the trace (request or batch) the texts were encoded in, when exported. */
+  tokenized(seconds: number, traceId?: string): void;
   predicted(model: string, version: string, label: string): void;
+}
+
+/** How one `InferenceService.predict` call is run. */
+export interface PredictOptions {
+  /** Aborted: the texts not yet in a run are dropped and the call rejects (AbortError). */
+  readonly signal?: AbortSignal;
+  /** The request's span, when it is traced: the parent of `tokenize` and `queue wait`. */
+  readonly trace?: SpanParent;
 }
 
 export type ModelLoadResult = 'success' | 'failure' | 'unloaded';

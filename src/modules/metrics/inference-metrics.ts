@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { activeSampledTraceId } from '../../common/observability/active-trace';
 import { traceExemplar } from './openmetrics';
 import type { InferenceObserver, ModelLoadResult } from '../inference/inference.types';
 
@@ -103,13 +102,19 @@ export class InferenceMetrics implements InferenceObserver {
     this.loads.inc({ model, result });
   }
 
-  batchRun(model: string, rows: number, paddedTokens: number, seconds: number): void {
+  batchRun(
+    model: string,
+    rows: number,
+    paddedTokens: number,
+    seconds: number,
+    traceId?: string,
+  ): void {
     this.batchSize.observe({ model }, rows);
     this.batchTokens.observe({ model }, paddedTokens);
     this.inferenceDuration.observe({
       labels: { model },
       value: seconds,
-      exemplarLabels: traceExemplar(activeSampledTraceId()),
+      exemplarLabels: traceExemplar(traceId),
     });
   }
 
@@ -121,10 +126,10 @@ export class InferenceMetrics implements InferenceObserver {
     this.queueDepthGauge.set({ model }, depth);
   }
 
-  tokenized(seconds: number): void {
+  tokenized(seconds: number, traceId?: string): void {
     this.tokenizeDuration.observe({
       value: seconds,
-      exemplarLabels: traceExemplar(activeSampledTraceId()),
+      exemplarLabels: traceExemplar(traceId),
     });
   }
 

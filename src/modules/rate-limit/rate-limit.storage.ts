@@ -3,7 +3,7 @@ import { RATE_LIMIT_OBSERVER, type RateLimitObserver } from '../../common/observ
 import { InjectConfig, type AppConfig } from '../../config';
 import { RedisConnection } from '../redis/redis-connection.service';
 import { withTimeout } from '../redis/with-timeout';
-import { inSpan } from '../tracing/tracer';
+import { inSpan, type SpanParent } from '../tracing/tracer';
 import { MemoryWindowStore } from './memory-window.store';
 import { RedisWindowStore } from './redis-window.store';
 import { toRecord, type RateLimitRecord, type WindowCount } from './window-count';
@@ -38,17 +38,26 @@ export class RateLimitStorage {
     this.timeoutMs = config.RATE_LIMIT_TIMEOUT_MS;
   }
 
-  /** Counts `cost` hits of `key` in a window of `windowMs`; blocked past `limit`. */
+  /**
+   * Counts `cost` hits of `key` in a window of `windowMs`; blocked past `limit`. `trace`
+   * parents the Redis call's span.
+   */
   async increment(
     key: string,
     windowMs: number,
     limit: number,
     cost = 1,
+    trace?: SpanParent,
   ): Promise<RateLimitRecord> {
-    return toRecord(await this.count(key, windowMs, cost), limit);
+    return toRecord(await this.count(key, windowMs, cost, trace), limit);
   }
 
-  private async count(key: string, windowMs: number, cost: number): Promise<WindowCount> {
+  private async count(
+    key: string,
+    windowMs: number,
+    cost: number,
+    trace: SpanParent | undefined,
+  ): Promise<WindowCount> {
     if (this.redisStore === undefined) return this.memory.increment(key, windowMs, cost);
     if (!this.redis.tryAcquire()) {
       // Not connected, or the breaker is open: don't wait for a command that would fail anyway.
@@ -58,7 +67,7 @@ export class RateLimitStorage {
         const store = this.redisStore;
         // The script runs as EVALSHA (EVAL once after a NOSCRIPT); the span is the Redis call of
         // the `rate limit check` span, named like the cache tier's `redis MGET`.
-        const count = await inSpan('redis EVALSHA', REDIS_SPAN_ATTRIBUTES, () =>
+        const count = await inSpan(trace, 'redis EVALSHA', REDIS_SPAN_ATTRIBUTES, () =>
           withTimeout(
             store.increment(key, windowMs, cost),
             this.timeoutMs,

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientKey } from './client-key';
 import { RATE_LIMIT_POLICY, type RateLimitPolicy } from './rate-limit.policy';
 import { RateLimitStorage } from './rate-limit.storage';
+import { requestSpanParent } from '../../common/observability/request-trace';
 import { inSpan } from '../tracing/tracer';
 
 /**
@@ -29,9 +30,11 @@ export class RateLimiter {
   async admit(request: FastifyRequest, reply: FastifyReply, cost = 1): Promise<void> {
     const { limit, windowSeconds } = this.policy;
     const record = await inSpan(
+      requestSpanParent(request),
       'rate limit check',
       { 'sift.rate_limit.limit': limit, 'sift.rate_limit.cost': cost },
-      () => this.storage.increment(clientKey(request.ip), windowSeconds * 1000, limit, cost),
+      (step) =>
+        this.storage.increment(clientKey(request.ip), windowSeconds * 1000, limit, cost, step),
       (counted) => ({ 'sift.rate_limit.blocked': counted.isBlocked }),
     );
 
@@ -63,6 +66,7 @@ export class RateLimiter {
       windowSeconds * 1000,
       limit,
       cost,
+      requestSpanParent(request),
     );
     return record.isBlocked ? Math.max(1, record.timeToExpire) : 0;
   }

@@ -1,46 +1,47 @@
-import { context, ROOT_CONTEXT, trace, type Link, type Span } from '@opentelemetry/api';
-import { activeTracer, recordFailure, tracerForChild } from './tracer';
+import { ROOT_CONTEXT, type Link, type Span } from '@opentelemetry/api';
+import type { SpanParent } from '../../common/observability/request-trace';
+import { recordFailure, sampledParent, startChild } from './tracer';
 
 /** A request's wait in a batcher's queue: the span the batch links to. */
 export interface QueuedTrace {
+  readonly parent: SpanParent;
   readonly span: Span;
   ended: boolean;
 }
 
-/** One dispatch's span; `run` makes it the parent of what the run does (ONNX, tokenizing). */
+/** One dispatch's span: the parent of what the run does (ONNX, tokenizing). */
 export interface BatchTrace {
-  run<T>(work: () => Promise<T>): Promise<T>;
+  /** Undefined when the sampler dropped the batch's own trace. */
+  readonly parent: SpanParent | undefined;
   end(error?: unknown): void;
 }
 
 /**
- * Called where a request enters the queue, in the request's context: starts its `queue wait`
- * span. Undefined when tracing is off or the request is not sampled.
+ * Called where a request enters the queue: starts its `queue wait` span under the request's
+ * span. Undefined when the request is not traced.
  */
-export function traceEnqueue(texts: number): QueuedTrace | undefined {
-  const tracer = tracerForChild();
-  if (tracer === undefined) return undefined;
-  return {
-    span: tracer.startSpan('queue wait', { attributes: { 'sift.texts': texts } }),
-    ended: false,
-  };
+export function traceEnqueue(
+  parent: SpanParent | undefined,
+  texts: number,
+): QueuedTrace | undefined {
+  if (parent === undefined) return undefined;
+  return { parent, span: startChild(parent, 'queue wait', { 'sift.texts': texts }), ended: false };
 }
 
 /**
  * Called where a dispatch starts: one `batch` span, in a trace of its own (it serves many
  * requests, so no one request is its parent), linked to the queue span of every request it
  * serves. Each request's queue span ends here, naming the batch and linking back to it.
+ * Undefined when none of the requests is traced: nothing to link, no span.
  */
 export function traceBatch<T>(
   items: readonly T[],
   traceOf: (item: T) => QueuedTrace | undefined,
   texts: number,
 ): BatchTrace | undefined {
-  const tracer = activeTracer();
-  if (tracer === undefined) return undefined;
   const requests = [...new Set(items.map(traceOf))].filter((entry) => entry !== undefined);
-  // A batch of requests none of which is traced has nothing to link: no span, no context.
   if (requests.length === 0) return undefined;
+  const { tracer } = requests[0].parent;
   const links: Link[] = requests.map((entry) => ({ context: entry.span.spanContext() }));
   const span = tracer.startSpan(
     'batch',
@@ -59,9 +60,8 @@ export function traceBatch<T>(
     entry.span.addLink({ context: batch });
     entry.span.end();
   }
-  const parent = trace.setSpan(ROOT_CONTEXT, span);
   return {
-    run: (work) => context.with(parent, work),
+    parent: sampledParent(tracer, span),
     end: (error) => {
       if (error !== undefined) recordFailure(span, error);
       span.end();

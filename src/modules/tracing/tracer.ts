@@ -1,5 +1,5 @@
 import {
-  context,
+  ROOT_CONTEXT,
   SpanStatusCode,
   trace,
   TraceFlags,
@@ -7,24 +7,12 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import type { SpanParent } from '../../common/observability/request-trace';
+
+export type { SpanParent };
 
 /** The instrumentation scope every Sift span carries. */
 export const TRACER_NAME = 'sift';
-
-/**
- * The tracer while tracing is on (TracingService sets it at start and clears it at shutdown).
- * Code outside Nest's container (the batcher, the runners) reads it here, so switching tracing
- * off leaves one `undefined` check on each path and no SDK object at all.
- */
-let current: Tracer | undefined;
-
-export function useTracer(tracer: Tracer | undefined): void {
-  current = tracer;
-}
-
-export function activeTracer(): Tracer | undefined {
-  return current;
-}
 
 /** Marks a span failed with the error's message (no stack: spans may leave the network). */
 export function recordFailure(span: Span, error: unknown): void {
@@ -34,44 +22,47 @@ export function recordFailure(span: Span, error: unknown): void {
   });
 }
 
-/**
- * Runs `work` in a child span of the active one, ended when `work` settles; with tracing off
- * it just runs `work`. Attributes may be a function, so that computing them costs nothing when
- * tracing is off; `describe` adds those known only from the result.
- */
-export function inSpan<T>(
-  name: string,
-  attributes: Attributes | (() => Attributes),
-  work: () => Promise<T>,
-  describe?: (result: T) => Attributes,
-): Promise<T> {
-  // Not async itself: with tracing off the caller gets `work`'s own promise, no extra turn.
-  const tracer = tracerForChild();
-  return tracer === undefined ? work() : traced(tracer, name, attributes, work, describe);
+/** Whether the sampler kept the span (it is exported, so it can parent steps and be linked). */
+export function isSampled(span: Span): boolean {
+  return (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+}
+
+/** A new span as a child of `parent`; the caller ends it. */
+export function startChild(parent: SpanParent, name: string, attributes?: Attributes): Span {
+  return parent.tracer.startSpan(name, { attributes }, trace.setSpan(ROOT_CONTEXT, parent.span));
 }
 
 /**
- * The tracer when the active span is sampled, else undefined. Every Sift span but the server
- * span and the batch is a step of one of them; under a request the sampler dropped there is no
- * active span (http-tracing enters no context), so its steps cost one lookup and make nothing,
- * and never become root spans of their own.
+ * Runs `work` in a child span of `parent`, ended when `work` settles; without a parent (tracing
+ * off, or a request the sampler dropped) it just runs `work`, with no span. `work` receives the
+ * child as the parent of its own steps. Attributes may be a function, so that computing them
+ * costs nothing without a parent; `describe` adds those known only from the result.
  */
-export function tracerForChild(): Tracer | undefined {
-  return current !== undefined && sampledActiveTraceId() !== undefined ? current : undefined;
+export function inSpan<T>(
+  parent: SpanParent | undefined,
+  name: string,
+  attributes: Attributes | (() => Attributes),
+  work: (step: SpanParent | undefined) => Promise<T>,
+  describe?: (result: T) => Attributes,
+): Promise<T> {
+  // Not async itself: without a parent the caller gets `work`'s own promise, no extra turn.
+  return parent === undefined ? work(undefined) : traced(parent, name, attributes, work, describe);
 }
 
 async function traced<T>(
-  tracer: Tracer,
+  parent: SpanParent,
   name: string,
   attributes: Attributes | (() => Attributes),
-  work: () => Promise<T>,
+  work: (step: SpanParent) => Promise<T>,
   describe?: (result: T) => Attributes,
 ): Promise<T> {
-  const span = tracer.startSpan(name, {
-    attributes: typeof attributes === 'function' ? attributes() : attributes,
-  });
+  const span = startChild(
+    parent,
+    name,
+    typeof attributes === 'function' ? attributes() : attributes,
+  );
   try {
-    const result = await context.with(trace.setSpan(context.active(), span), work);
+    const result = await work({ tracer: parent.tracer, span });
     if (describe !== undefined) span.setAttributes(describe(result));
     return result;
   } catch (error) {
@@ -83,18 +74,15 @@ async function traced<T>(
 }
 
 /** A span for a step that already happened (a synchronous lookup): attributes only. */
-export function recordStep(name: string, attributes: Attributes): void {
-  tracerForChild()?.startSpan(name, { attributes }).end();
+export function recordStep(
+  parent: SpanParent | undefined,
+  name: string,
+  attributes: Attributes,
+): void {
+  if (parent !== undefined) startChild(parent, name, attributes).end();
 }
 
-/**
- * The trace id of the active span when it is sampled (exported), else undefined. The flag, not
- * isRecording(): work a request left running may start a step after the request's span ended,
- * and that step is still the child of an exported span.
- */
-export function sampledActiveTraceId(): string | undefined {
-  const active = trace.getSpan(context.active())?.spanContext();
-  return active !== undefined && (active.traceFlags & TraceFlags.SAMPLED) !== 0
-    ? active.traceId
-    : undefined;
+/** The parent for steps under `span` when it is sampled, else undefined (its steps make none). */
+export function sampledParent(tracer: Tracer, span: Span): SpanParent | undefined {
+  return isSampled(span) ? { tracer, span } : undefined;
 }

@@ -1,24 +1,22 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { context, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { Tracer } from '@opentelemetry/api';
 import type { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { Counter } from 'prom-client';
-import { useActiveTraceSource } from '../../common/observability/active-trace';
 import { InjectConfig, type AppConfig } from '../../config';
 import { MetricsService } from '../metrics/metrics.service';
 import { createTracingRuntime, tracesEndpoint, type TracingRuntime } from './tracing-provider';
-import { sampledActiveTraceId, TRACER_NAME, useTracer } from './tracer';
+import { TRACER_NAME } from './tracer';
 
 /**
  * Owns the OpenTelemetry SDK of the app when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set: the
- * tracer provider, its export queue and the async context. With no endpoint it creates nothing
- * and `tracer` stays undefined, so no hook is registered and no span is made.
+ * tracer provider and its export queue. With no endpoint it creates nothing and `tracer` stays
+ * undefined, so no hook is registered and no span is made. No global state is set (no context
+ * manager, no global provider): spans reach their steps as arguments (request-trace.ts).
  */
 @Injectable()
 export class TracingService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TracingService.name);
   private readonly runtime: TracingRuntime | undefined;
-  private contextManager: AsyncLocalStorageContextManager | undefined;
   /** The app's tracer while tracing is on; undefined when off and after shutdown. */
   tracer: Tracer | undefined;
 
@@ -47,13 +45,6 @@ export class TracingService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (this.runtime === undefined) return;
-    // The API's context (context.with / context.active) follows async work only with a
-    // context manager registered globally; the AsyncLocalStorage one is Node's.
-    this.contextManager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(this.contextManager);
-    useTracer(this.tracer);
-    // Metrics read it for exemplars (ONNX runs, tokenizing) without importing this module.
-    useActiveTraceSource(sampledActiveTraceId);
     this.logger.log(`Exporting traces to ${this.runtime.endpoint}`);
   }
 
@@ -64,8 +55,6 @@ export class TracingService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.runtime === undefined) return;
-    useTracer(undefined);
-    useActiveTraceSource(undefined);
     this.tracer = undefined;
     try {
       await this.runtime.provider.shutdown();
@@ -73,7 +62,5 @@ export class TracingService implements OnModuleInit, OnApplicationShutdown {
       // Spans lost at exit are counted by the processor; shutdown goes on.
       this.logger.warn(`Flushing traces at shutdown failed: ${(error as Error).message}`);
     }
-    this.contextManager?.disable();
-    context.disable();
   }
 }

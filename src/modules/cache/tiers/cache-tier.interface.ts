@@ -1,3 +1,4 @@
+import type { SpanParent } from '../../../common/observability/request-trace';
 import { Inject } from '@nestjs/common';
 import type { CacheTier as CacheTierName } from '../../../common/observability/observers';
 
@@ -26,9 +27,12 @@ export type TierOutcome<T> =
 /** The tier shared by replicas (Redis); it may be unreachable at any time. */
 export interface SharedCacheTier {
   readonly name: CacheTierName;
-  /** Values in key order; `undefined` for a miss. */
-  getMany(keys: readonly string[]): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>>;
-  setMany(entries: readonly TierEntry[]): Promise<TierOutcome<void>>;
+  /** Values in key order; `undefined` for a miss. `trace` parents the Redis call's span. */
+  getMany(
+    keys: readonly string[],
+    trace?: SpanParent,
+  ): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>>;
+  setMany(entries: readonly TierEntry[], trace?: SpanParent): Promise<TierOutcome<void>>;
   /** Deletes every key starting with `prefix`; an admin operation, so it throws on failure. */
   deleteByPrefix(prefix: string): Promise<number>;
   availability(): 'up' | 'down';

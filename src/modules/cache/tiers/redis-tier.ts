@@ -9,7 +9,7 @@ import { isPredictionKey, prefixPattern } from '../prediction-key';
 import type { SharedCacheTier, TierEntry, TierHit, TierOutcome } from './cache-tier.interface';
 import { asError, CacheTierUnavailableError } from './tier-errors';
 import { withTimeout } from '../../redis/with-timeout';
-import { inSpan } from '../../tracing/tracer';
+import { inSpan, type SpanParent } from '../../tracing/tracer';
 
 export interface RedisTierOptions {
   /** Per-command budget on the request path (CACHE_TIMEOUT_MS). */
@@ -61,8 +61,11 @@ export class RedisTier implements SharedCacheTier {
     return this.connection.isUp() ? 'up' : 'down';
   }
 
-  getMany(keys: readonly string[]): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>> {
-    return this.guarded('MGET', async () => {
+  getMany(
+    keys: readonly string[],
+    trace?: SpanParent,
+  ): Promise<TierOutcome<ReadonlyArray<TierHit | undefined>>> {
+    return this.guarded('MGET', trace, async () => {
       const rows = await this.keyv.getManyRaw<unknown>([...keys]);
       const now = Date.now();
       return rows.map((row): TierHit | undefined =>
@@ -77,8 +80,8 @@ export class RedisTier implements SharedCacheTier {
   }
 
   /** One MULTI of `SET key value PX ttl` per entry: a single round trip. */
-  setMany(entries: readonly TierEntry[]): Promise<TierOutcome<void>> {
-    return this.guarded('SET', async () => {
+  setMany(entries: readonly TierEntry[], trace?: SpanParent): Promise<TierOutcome<void>> {
+    return this.guarded('SET', trace, async () => {
       await this.keyv.setMany(entries.map(({ key, value, ttlMs }) => ({ key, value, ttl: ttlMs })));
     });
   }
@@ -110,10 +113,14 @@ export class RedisTier implements SharedCacheTier {
     }
   }
 
-  private async guarded<T>(operation: string, call: () => Promise<T>): Promise<TierOutcome<T>> {
+  private async guarded<T>(
+    operation: string,
+    trace: SpanParent | undefined,
+    call: () => Promise<T>,
+  ): Promise<TierOutcome<T>> {
     if (!this.connection.tryAcquire()) return { outcome: 'skipped' };
     try {
-      const value = await inSpan(`redis ${operation}`, REDIS_SPAN_ATTRIBUTES, () =>
+      const value = await inSpan(trace, `redis ${operation}`, REDIS_SPAN_ATTRIBUTES, () =>
         withTimeout(call(), this.options.timeoutMs, `Redis ${operation}`),
       );
       this.connection.recordSuccess();

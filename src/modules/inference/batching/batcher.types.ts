@@ -1,3 +1,4 @@
+import type { SpanParent } from '../../../common/observability/request-trace';
 import type { TextInput } from '../inference.types';
 import type { Logits } from '../runtime/model-runner.interface';
 
@@ -18,6 +19,8 @@ export interface BatchRecord {
   readonly rows: number;
   readonly paddedTokens: number;
   readonly durationMs: number;
+  /** The run's batch span, when it is traced: the parent of the run's own spans. */
+  readonly trace?: SpanParent;
 }
 
 export interface BatcherStats {
@@ -54,10 +57,14 @@ export interface BatchRow {
   readonly truncated?: boolean;
 }
 
-/** Runs rows of ids; `typeStarts` as BatchInput.typeStart, one per row. */
+/**
+ * Runs rows of ids; `typeStarts` as BatchInput.typeStart, one per row. `trace`: the batch's
+ * span, when traced, for the run's own span.
+ */
 export type RunBatch = (
   rows: readonly (readonly number[])[],
   typeStarts: readonly (number | undefined)[],
+  trace?: SpanParent,
 ) => Promise<Logits>;
 
 /** What a `RunTexts` call did, for the caller's rows and the batcher's records. */
@@ -70,8 +77,8 @@ export interface TextsRun {
   readonly paddedTokens: number;
 }
 
-/** Encodes and runs texts in one step (somewhere off the event loop). */
-export type RunTexts = (texts: readonly TextInput[]) => Promise<TextsRun>;
+/** Encodes and runs texts in one step (somewhere off the event loop); `trace` as in RunBatch. */
+export type RunTexts = (texts: readonly TextInput[], trace?: SpanParent) => Promise<TextsRun>;
 
 export interface BatcherHooks {
   onRun?(record: BatchRecord): void;
@@ -89,4 +96,6 @@ export interface SubmitOptions {
    * `AbortError` (the caller, such as a stream whose client left, no longer wants them).
    */
   readonly signal?: AbortSignal;
+  /** The request's span, when it is traced: the parent of its `queue wait`. */
+  readonly trace?: SpanParent;
 }

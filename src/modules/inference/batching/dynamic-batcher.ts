@@ -1,3 +1,4 @@
+import type { SpanParent } from '../../../common/observability/request-trace';
 import type { TextInput } from '../inference.types';
 import type { Logits } from '../runtime/model-runner.interface';
 import type {
@@ -61,7 +62,7 @@ export class DynamicBatcher {
         settled: false,
         timer: undefined,
         detach: undefined,
-        trace: traceEnqueue(inputs.length),
+        trace: traceEnqueue(options.trace, inputs.length),
         resolve,
         reject,
       };
@@ -163,10 +164,12 @@ export class DynamicBatcher {
       (entry.ids === undefined ? unencoded : encoded).push(entry);
     const results = new Map<string, BatchRow>();
     const span = traceBatch(batch, (entry) => entry.request.trace, rowsByKey.size);
+    const trace = span?.parent;
     try {
-      const run = () =>
-        Promise.all([this.runEncoded(encoded, results), this.runUnencoded(unencoded, results)]);
-      await (span === undefined ? run() : span.run(run));
+      await Promise.all([
+        this.runEncoded(encoded, results, trace),
+        this.runUnencoded(unencoded, results, trace),
+      ]);
       span?.end();
     } catch (error) {
       span?.end(error);
@@ -180,7 +183,11 @@ export class DynamicBatcher {
   }
 
   /** Encoded texts, in runs of similar length. */
-  private async runEncoded(entries: QueuedText[], results: Map<string, BatchRow>): Promise<void> {
+  private async runEncoded(
+    entries: QueuedText[],
+    results: Map<string, BatchRow>,
+    trace: SpanParent | undefined,
+  ): Promise<void> {
     for (const group of groupBySimilarLength(
       entries,
       (entry) => entry.length,
@@ -191,34 +198,47 @@ export class DynamicBatcher {
       const logits = await this.runBatch(
         rows,
         group.map((entry) => entry.typeStart),
+        trace,
       );
       const longest = rows.reduce((max, row) => Math.max(max, row.length), 0);
       group.forEach((entry, row) => {
         results.set(entry.key, { logits: rowOf(logits, row) });
       });
-      this.record(rows.length, longest * rows.length, performance.now() - groupStart);
+      this.record(rows.length, longest * rows.length, performance.now() - groupStart, trace);
     }
   }
 
   /** Texts not encoded yet: one RunTexts call, which groups them by length itself. */
-  private async runUnencoded(entries: QueuedText[], results: Map<string, BatchRow>): Promise<void> {
+  private async runUnencoded(
+    entries: QueuedText[],
+    results: Map<string, BatchRow>,
+    trace: SpanParent | undefined,
+  ): Promise<void> {
     if (entries.length === 0 || this.runTexts === undefined) return;
     const started = performance.now();
-    const run = await this.runTexts(entries.map((entry) => entry.text as TextInput));
+    const run = await this.runTexts(
+      entries.map((entry) => entry.text as TextInput),
+      trace,
+    );
     entries.forEach((entry, row) => {
       results.set(entry.key, {
         logits: rowOf(run.logits, row),
         truncated: run.truncated[row] === 1,
       });
     });
-    this.record(entries.length, run.paddedTokens, performance.now() - started);
+    this.record(entries.length, run.paddedTokens, performance.now() - started, trace);
   }
 
-  private record(rows: number, paddedTokens: number, durationMs: number): void {
+  private record(
+    rows: number,
+    paddedTokens: number,
+    durationMs: number,
+    trace: SpanParent | undefined,
+  ): void {
     this.averageRunMs = this.runs === 0 ? durationMs : 0.8 * this.averageRunMs + 0.2 * durationMs;
     this.runs++;
     this.textsRun += rows;
-    this.hooks.onRun?.({ rows, paddedTokens, durationMs });
+    this.hooks.onRun?.({ rows, paddedTokens, durationMs, trace });
   }
 
   private deliver(entry: QueuedText, row: BatchRow): void {

@@ -16,6 +16,7 @@ import { type CpuFeatures, readCpuFeatures } from '../runtime/cpu-features';
 import type { OnnxSessionOptions } from '../runtime/onnx-graph';
 import { planSessions } from '../runtime/session-plan';
 import { resolveWorkerScript } from '../runtime/worker-script';
+import { traceIdOf } from '../../../common/observability/request-trace';
 import { inSpan } from '../../tracing/tracer';
 
 /** What an `onnx run` span says of the run: the model, where it ran, its size. */
@@ -197,8 +198,9 @@ export class VersionLoader {
           ),
         maxQueueTexts: this.config.MAX_QUEUE_TEXTS,
       },
-      (rows, typeStarts) =>
+      (rows, typeStarts, trace) =>
         inSpan(
+          trace,
           'onnx run',
           () => ({
             ...runAttributes(prepared, workers > 0 ? 'worker-threads' : 'event-loop', rows.length),
@@ -213,6 +215,7 @@ export class VersionLoader {
             record.rows,
             record.paddedTokens,
             record.durationMs / 1000,
+            traceIdOf(record.trace),
           ),
         onDispatch: (waits) =>
           observer?.queueWait(
@@ -222,12 +225,13 @@ export class VersionLoader {
         onQueueDepth: (depth) => observer?.queueDepth(prepared.name, depth),
       },
       runTexts &&
-        ((texts) =>
+        ((texts, trace) =>
           // Encoded and run in one hop in a tokenizer thread: one span for both.
           inSpan(
+            trace,
             'tokenize and onnx run',
             () => runAttributes(prepared, 'tokenizer-threads', texts.length),
-            () => runTexts(texts),
+            () => runTexts(texts, trace),
             (run) => ({ 'sift.batch.padded_tokens': run.paddedTokens }),
           )),
     );

@@ -1,4 +1,5 @@
-import type { TextsRun } from '../batching/batcher.types';
+import { traceIdOf, type SpanParent } from '../../../common/observability/request-trace';
+import type { RunTexts, TextsRun } from '../batching/batcher.types';
 import type { InferenceObserver, TextInput } from '../inference.types';
 import type { PreparedModel } from '../model/model-loader';
 import type { TextRunnerFactory } from '../repository/version-loader';
@@ -27,10 +28,7 @@ export class ThreadTextRunners implements TextRunnerFactory {
     return this.tokenizers.size;
   }
 
-  create(
-    model: PreparedModel,
-    session: OnnxSessionOptions,
-  ): ((texts: readonly TextInput[]) => Promise<TextsRun>) | undefined {
+  create(model: PreparedModel, session: OnnxSessionOptions): RunTexts | undefined {
     if (this.tokenizers.size === 0) return undefined;
     const running: RunningModel = {
       name: model.name,
@@ -46,7 +44,7 @@ export class ThreadTextRunners implements TextRunnerFactory {
       },
     };
     this.running.set(model, running);
-    return (texts) => this.run(model, running, texts);
+    return (texts, trace) => this.run(model, running, texts, trace);
   }
 
   /** The version's sessions are released: the threads release theirs. */
@@ -64,10 +62,11 @@ export class ThreadTextRunners implements TextRunnerFactory {
     model: PreparedModel,
     running: RunningModel,
     texts: readonly TextInput[],
+    trace: SpanParent | undefined,
   ): Promise<TextsRun> {
     try {
       const batch = await this.tokenizers.classify(running, texts);
-      this.observer?.tokenized(batch.encodeMs / 1000);
+      this.observer?.tokenized(batch.encodeMs / 1000, traceIdOf(trace));
       return {
         logits: { data: batch.logits, width: batch.width },
         truncated: batch.truncated,
