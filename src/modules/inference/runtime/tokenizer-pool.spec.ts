@@ -222,6 +222,18 @@ describe('TokenizerPool.classify (light graphs encoded and run in a thread)', ()
     expect(Array.from(after.logits)).toEqual(Array.from(before.logits));
   });
 
+  it('lets a task its thread started finish when it closes, rather than terminate it', async () => {
+    // Terminating a thread while ONNX Runtime runs in it aborts the whole process, so close()
+    // must wait; destroy() would reject this task with "Terminating worker thread".
+    const tokenizers = pool(1);
+    const spam = runningModel('spam-en');
+    const first = await tokenizers.classify(spam, [longText(0)]); // thread up, session open
+    const running = tokenizers.classify(spam, [longText(1), longText(2)]);
+    await tokenizers.close();
+    const batch = await running;
+    expect(batch.logits).toHaveLength(2 * first.width);
+  });
+
   it('rejects when the thread fails, and the caller turns the threads off with one warning', async () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'sift-tokenizer-')), 'broken-worker.js');
     writeFileSync(broken, 'module.exports = () => { throw new Error("thread broke"); };');

@@ -194,12 +194,20 @@ export class TokenizerPool {
     this.forgets.postMessage(message);
   }
 
+  /**
+   * Stops the threads once the tasks they started have finished; tasks still queued are
+   * dropped. Never `destroy()`: it terminates threads mid-task, and a thread terminated while
+   * ONNX Runtime or the tokenizer works in it aborts the whole process (`terminate called after
+   * throwing an instance of 'Napi::Error'`). A thread still busy after piscina's closeTimeout
+   * (30 s) is terminated anyway, with the warning the 'error' handler logs.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    this.forgets?.close();
     const pool = this.piscina;
     this.piscina = undefined;
-    await pool?.destroy();
+    await pool?.close({ force: true });
+    // After the threads: one must not be releasing a session when it is terminated.
+    this.forgets?.close();
   }
 
   private offloads(model: EncodingModel, inputs: readonly TextInput[], alone: boolean): boolean {

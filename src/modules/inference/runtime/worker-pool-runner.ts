@@ -6,8 +6,14 @@ import { packRows } from './packed-rows';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol';
 import { startWorker } from './worker-start';
 
-/** How long `release()` waits for a worker to free its session before terminating it. */
-const RELEASE_TIMEOUT_MS = 5000;
+/**
+ * How long `release()` waits for a worker to answer before terminating it anyway: only for a
+ * thread that hangs. Terminating a thread while ONNX Runtime works in it aborts the whole
+ * process (`terminate called after throwing an instance of 'Napi::Error'`: onnxruntime-node's
+ * calls into a terminating V8 throw where nothing can catch), so a worker is terminated only
+ * once it has said its session is released, between runs; a run in progress is waited for.
+ */
+const RELEASE_HANG_MS = 10 * 60_000;
 
 export interface WorkerPoolOptions {
   /** Sessions, one per worker thread. */
@@ -63,8 +69,8 @@ interface QueuedRun extends PendingRun {
  * a replacement's failure stops piscina replacing that pool's threads at all
  * (`workerFailsDuringBootstrap`), so a pool could shrink to none while runs queue. Here a
  * failed replacement is logged, and queued runs fail when no worker is left. (2) Addressing
- * every thread once: `release` has each thread free its session (up to RELEASE_TIMEOUT_MS)
- * before it is terminated; piscina routes tasks one at a time through its balancer and
+ * every thread once: `release` has each thread finish its run and free its session before it
+ * is terminated (never mid-run: see RELEASE_HANG_MS); piscina routes tasks one at a time through its balancer and
  * `destroy()` terminates threads outright. Depth and the solo session do map onto piscina
  * (`concurrentTasksPerWorker`, a loadBalancer keyed on the task's name), and speed is no reason
  * either way: bench/worker-pools.ts, 2-vCPU AMD EPYC shared with other jobs (load ~12), 8
@@ -259,10 +265,12 @@ export class WorkerPoolRunner implements ModelRunner {
     );
     thread.postMessage({ type: 'release' } satisfies ToWorker);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
+    const hung = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, RELEASE_HANG_MS);
+      // A bound on a broken thread, never a reason for the process to stay up.
+      timer.unref();
     });
-    await Promise.race([freed, exited, timeout]);
+    await Promise.race([freed, exited, hung]);
     clearTimeout(timer);
     await thread.terminate();
   }
