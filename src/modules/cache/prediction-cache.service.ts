@@ -21,7 +21,7 @@ import {
 } from './tiers/cache-tier.interface';
 import type { MemoryTier } from './tiers/memory-tier';
 import { recordCacheLookup } from '../tracing/cache-tracing';
-import type { SpanParent } from '../tracing/tracer';
+import type { SpanParent } from '../../common/observability/request-trace';
 
 /** The parts of a loaded model the cache needs. */
 export interface CacheableModel extends PredictionScope {

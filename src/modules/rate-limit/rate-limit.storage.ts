@@ -3,7 +3,8 @@ import { RATE_LIMIT_OBSERVER, type RateLimitObserver } from '../../common/observ
 import { InjectConfig, type AppConfig } from '../../config';
 import { RedisConnection } from '../redis/redis-connection.service';
 import { withTimeout } from '../redis/with-timeout';
-import { inSpan, type SpanParent } from '../tracing/tracer';
+import type { SpanParent } from '../../common/observability/request-trace';
+import { inSpan } from '../tracing/tracer';
 import { MemoryWindowStore } from './memory-window.store';
 import { RedisWindowStore } from './redis-window.store';
 import { toRecord, type RateLimitRecord, type WindowCount } from './window-count';

@@ -4,12 +4,11 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
-  type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import type { W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { setRequestTrace } from '../../common/observability/request-trace';
+import type { FastifyInstance } from 'fastify';
+import { requestSpanParent, setRequestTrace } from '../../common/observability/request-trace';
 import { sampledParent } from './tracer';
 import { TracingService } from './tracing.service';
 
@@ -26,7 +25,6 @@ export function traceRequests(
   tracer: Tracer,
   propagator: W3CTraceContextPropagator,
 ): void {
-  const spans = new WeakMap<FastifyRequest, Span>();
   fastify.addHook('onRequest', (request, _reply, done) => {
     const parent = propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
     const span = tracer.startSpan(
@@ -50,12 +48,12 @@ export function traceRequests(
       sampled: stepParent !== undefined,
       parent: stepParent,
     });
-    if (stepParent !== undefined) spans.set(request, span);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const span = spans.get(request);
-    if (span !== undefined) {
+    // A span the sampler dropped has no parent here; an aborted request's span has ended.
+    const span = requestSpanParent(request)?.span;
+    if (span?.isRecording() === true) {
       const route = request.routeOptions.url;
       if (route !== undefined && !request.is404) {
         span.updateName(`${request.method} ${route}`);
@@ -68,15 +66,15 @@ export function traceRequests(
       }
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      spans.delete(request);
     }
     done();
   });
   fastify.addHook('onRequestAbort', (request, done) => {
-    const span = spans.get(request);
-    span?.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted' });
-    span?.end();
-    spans.delete(request);
+    const span = requestSpanParent(request)?.span;
+    if (span?.isRecording() === true) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted' });
+      span.end();
+    }
     done();
   });
 }

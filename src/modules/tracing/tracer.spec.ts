@@ -5,7 +5,8 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { inSpan, recordStep, sampledParent, type SpanParent } from './tracer';
+import type { SpanParent } from '../../common/observability/request-trace';
+import { inSpan, recordStep, sampledParent } from './tracer';
 
 function provider(sampled = true): {
   exporter: InMemorySpanExporter;

@@ -9,8 +9,6 @@ import {
 } from '@opentelemetry/api';
 import type { SpanParent } from '../../common/observability/request-trace';
 
-export type { SpanParent };
-
 /** The instrumentation scope every Sift span carries. */
 export const TRACER_NAME = 'sift';
 

@@ -9,7 +9,8 @@ import { isPredictionKey, prefixPattern } from '../prediction-key';
 import type { SharedCacheTier, TierEntry, TierHit, TierOutcome } from './cache-tier.interface';
 import { asError, CacheTierUnavailableError } from './tier-errors';
 import { withTimeout } from '../../redis/with-timeout';
-import { inSpan, type SpanParent } from '../../tracing/tracer';
+import type { SpanParent } from '../../../common/observability/request-trace';
+import { inSpan } from '../../tracing/tracer';
 
 export interface RedisTierOptions {
   /** Per-command budget on the request path (CACHE_TIMEOUT_MS). */
