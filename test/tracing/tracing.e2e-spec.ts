@@ -1,5 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import { TracingService } from '../../src/modules/tracing/tracing.service';
+import { answerLines, postNdjson } from '../helpers/ndjson-stream';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 
@@ -109,6 +110,46 @@ describe('OpenTelemetry traces', () => {
       expect(fresh).toHaveLength(1);
       expect(fresh[0].parentSpanId).toBe('');
     });
+  });
+
+  it('ends the span of a request whose client left, once, marked failed', async () => {
+    const app = await startTestApp(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
+      { listen: true },
+    );
+    try {
+      let leave = (): void => undefined;
+      const left = new Promise<void>((resolve) => (leave = resolve));
+      // One line, then the body stays open until the client has read its answer and leaves.
+      async function* oneLineThenWait(): AsyncGenerator<string> {
+        yield JSON.stringify({ id: 1, text: 'tracing: a client that leaves' });
+        await left;
+      }
+      const exchange = postNdjson(app.baseUrl ?? '', '/classify/stream', oneLineThenWait());
+      const response = await exchange.response;
+      for await (const answer of answerLines(response)) {
+        expect(answer).toMatchObject({ id: 1 });
+        break;
+      }
+      exchange.request.destroy();
+      leave();
+      const tracing = app.app.get(TracingService);
+      // The server learns of the disconnect asynchronously: flush until its span arrives.
+      let servers = named(receiver.spans, 'POST /classify/stream');
+      for (let tries = 0; servers.length === 0 && tries < 200; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await tracing.forceFlush();
+        servers = named(receiver.spans, 'POST /classify/stream');
+      }
+      expect(servers).toHaveLength(1);
+      expect(servers[0].statusCode).toBe(2); // OTLP's STATUS_CODE_ERROR
+      expect(servers[0].attributes['http.route']).toBe('/classify/stream');
+      // Its steps still belong to it.
+      const steps = receiver.spans.filter((span) => span.parentSpanId === servers[0].spanId);
+      expect(steps.map((span) => span.name)).toContain('queue wait');
+    } finally {
+      await app.close();
+    }
   });
 
   it('exports the same trace as OTLP/JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json', async () => {

@@ -4,10 +4,11 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
+  type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import type { W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestSpanParent, setRequestTrace } from '../../common/observability/request-trace';
 import { sampledParent } from './tracer';
 import { TracingService } from './tracing.service';
@@ -16,7 +17,8 @@ import { TracingService } from './tracing.service';
  * The HTTP server span of every request, continuing the caller's W3C `traceparent` and
  * `tracestate`. No instrumentation package fits (@fastify/otel targets the SDK 2 API through
  * @opentelemetry/instrumentation and patches Fastify at require time; none supports Nest 12),
- * so hooks do it: onRequest starts the span, onResponse (or onRequestAbort) ends it. No async
+ * so hooks do it: onRequest starts the span, onResponse (or onRequestAbort, for a client that
+ * left) ends it. No async
  * context is entered: the span is kept with the request (request-trace.ts), and each step
  * that makes a span takes it from there as its parent.
  */
@@ -54,16 +56,8 @@ export function traceRequests(
     // A span the sampler dropped has no parent here; an aborted request's span has ended.
     const span = requestSpanParent(request)?.span;
     if (span?.isRecording() === true) {
-      const route = request.routeOptions.url;
-      if (route !== undefined && !request.is404) {
-        span.updateName(`${request.method} ${route}`);
-        span.setAttributes({
-          'http.route': route,
-          'http.response.status_code': reply.statusCode,
-        });
-      } else {
-        span.setAttribute('http.response.status_code', reply.statusCode);
-      }
+      nameByRoute(span, request);
+      span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
@@ -72,11 +66,20 @@ export function traceRequests(
   fastify.addHook('onRequestAbort', (request, done) => {
     const span = requestSpanParent(request)?.span;
     if (span?.isRecording() === true) {
+      nameByRoute(span, request);
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted' });
       span.end();
     }
     done();
   });
+}
+
+/** `METHOD /route/template` once the router has matched; an unmatched request keeps `METHOD`. */
+function nameByRoute(span: Span, request: FastifyRequest): void {
+  const route = request.routeOptions.url;
+  if (route === undefined || request.is404) return;
+  span.updateName(`${request.method} ${route}`);
+  span.setAttribute('http.route', route);
 }
 
 /** Adds the hooks when tracing is on; with it off the app gets none (see app.factory). */
