@@ -126,7 +126,8 @@ class PiscinaRunner implements Pick<ModelRunner, 'run' | 'release'> {
   }
 
   release(): Promise<void> {
-    return this.pool.destroy();
+    // Never destroy(): terminating a thread inside an ONNX Runtime call aborts the process.
+    return this.pool.close({ force: true });
   }
 }
 
