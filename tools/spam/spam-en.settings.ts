@@ -33,5 +33,5 @@ export const SPAM_EN_SETTINGS = {
    * Divides the averaged logits; fitted on out-of-fold predictions of whole messages, sentence
    * crops and word crops together (spam-en.cv-report.ts).
    */
-  temperature: 0.633,
+  temperature: 0.818,
 } as const;
