@@ -86,6 +86,11 @@ export const envSchema = z
     HF_HUB_CACHE: optionalString,
     // Only the cache, no network (as in huggingface_hub): a model not cached fails start-up.
     HF_HUB_OFFLINE: boolean.default(false),
+    // Seconds a Hub request may go without an answer or a byte (huggingface_hub's names and
+    // defaults): metadata (the revision, the file list), and file downloads. Past it the Hub
+    // counts as unreachable, so a complete cached copy serves instead.
+    HF_HUB_ETAG_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
+    HF_HUB_DOWNLOAD_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
     // Unset: every model serves its fp32 graph (model.onnx).
     MODEL_DTYPE: modelDtypeSetting.optional(),
     // Unset: the repository is read at start-up and through the admin load/unload routes only.

@@ -13,6 +13,8 @@ describe(loadConfig.name, () => {
     expect(sut.REQUEST_TIMEOUT_MS).toBe(30000);
     expect(sut.REDIS_URL).toBeUndefined();
     expect(sut.TRUST_PROXY).toBe(false);
+    expect(sut.HF_HUB_ETAG_TIMEOUT).toBe(10);
+    expect(sut.HF_HUB_DOWNLOAD_TIMEOUT).toBe(10);
   });
 
   it('parses lists, numbers and booleans', () => {
@@ -39,6 +41,8 @@ describe(loadConfig.name, () => {
     ['TRUST_PROXY', 'maybe'],
     ['REDIS_URL', 'http://localhost'],
     ['LOG_LEVEL', 'loud'],
+    ['HF_HUB_ETAG_TIMEOUT', '0'],
+    ['HF_HUB_DOWNLOAD_TIMEOUT', 'soon'],
   ])('names %s when its value %j is invalid', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`${variable}: .*${value}`));

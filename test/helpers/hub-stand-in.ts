@@ -13,6 +13,11 @@ export interface StandInRepo {
   readonly private?: boolean;
   /** Paths served with one byte changed (same size), as a bad proxy or disk would. */
   readonly corrupt?: ReadonlySet<string>;
+  /**
+   * A Hub that goes silent with the connection open: `metadata` never answers the revision
+   * route; `download` sends a file's headers and first half, then nothing more.
+   */
+  readonly silent?: 'metadata' | 'download';
 }
 
 /** The token that opens gated and private repositories. */
@@ -109,6 +114,7 @@ export class HubStandIn {
     }
     const listing = [...repo.files].map(([name, bytes]) => describeFile(name, bytes));
     if (route === 'revision') {
+      if (repo.silent === 'metadata') return;
       return json(response, {
         _id: repoId,
         id: repoId,
@@ -133,7 +139,14 @@ export class HubStandIn {
     if (file === undefined || bytes === undefined) {
       return fail(response, 404, 'EntryNotFound', 'Entry not found');
     }
-    this.serveFile(request, response, commit, describeFile(file, bytes), served(repo, file, bytes));
+    this.serveFile(
+      request,
+      response,
+      commit,
+      describeFile(file, bytes),
+      served(repo, file, bytes),
+      repo.silent === 'download',
+    );
   }
 
   private serveFile(
@@ -142,7 +155,14 @@ export class HubStandIn {
     commit: string,
     info: Record<string, unknown>,
     bytes: Buffer,
+    stallHalfway = false,
   ): void {
+    // A body of more than a byte (not the client's 1-byte size probe) stops halfway, open.
+    const send = (body: Buffer): void => {
+      if (request.method === 'HEAD') response.end();
+      else if (stallHalfway && body.length > 1) response.write(body.subarray(0, body.length >> 1));
+      else response.end(body);
+    };
     const lfs = info.lfs as { oid: string } | undefined;
     response.setHeader('X-Repo-Commit', commit);
     response.setHeader('ETag', `"${lfs?.oid ?? (info.oid as string)}"`);
@@ -155,7 +175,7 @@ export class HubStandIn {
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     if (range === null) {
       response.setHeader('Content-Length', String(bytes.length));
-      response.end(request.method === 'HEAD' ? undefined : bytes);
+      send(bytes);
       return;
     }
     const start = Number(range[1]);
@@ -163,7 +183,7 @@ export class HubStandIn {
     response.statusCode = 206;
     response.setHeader('Content-Range', `bytes ${start}-${end}/${bytes.length}`);
     response.setHeader('Content-Length', String(end - start + 1));
-    response.end(request.method === 'HEAD' ? undefined : bytes.subarray(start, end + 1));
+    send(bytes.subarray(start, end + 1));
   }
 }
 

@@ -38,6 +38,8 @@ describe('a Hub model that cannot be served stops start-up with one line saying 
     hub.repos.set('acme/pytorch-only', { files: pytorchOnly, revisions });
     const corrupt = new Set(['onnx/model.onnx']);
     hub.repos.set('acme/corrupt', { files: spamRepoFiles(), revisions, corrupt });
+    hub.repos.set('acme/mute', { files: spamRepoFiles(), revisions, silent: 'metadata' });
+    hub.repos.set('acme/stalls', { files: spamRepoFiles(), revisions, silent: 'download' });
   });
 
   afterAll(async () => {
@@ -105,6 +107,30 @@ describe('a Hub model that cannot be served stops start-up with one line saying 
       `acme/never-fetched@main: ${closed.url} cannot be reached (ECONNREFUSED), and the cache at ${cacheDir} has no complete copy of it`,
     );
     await app.close();
+  });
+
+  // The stand-in never answers, so how long the limit is does not decide the outcome.
+  it('gives up on a Hub that accepted the connection and went silent, naming the setting', async () => {
+    expect(await startUp('acme/mute', { HF_HUB_ETAG_TIMEOUT: '0.5' })).toBe(
+      `acme/mute@main: ${hub.url} did not answer for 0.5 s (HF_HUB_ETAG_TIMEOUT), and the cache at ${cacheDir} has no complete copy of it; start once with the Hub reachable to fetch it, or serve a folder written by npm run models:pull from MODELS_DIR`,
+    );
+  });
+
+  it('gives up on a download that stops halfway, keeping no part of it', async () => {
+    expect(await startUp('acme/stalls', { HF_HUB_DOWNLOAD_TIMEOUT: '0.5' })).toMatch(
+      /^acme\/stalls@main: .* did not answer for 0.5 s \(HF_HUB_DOWNLOAD_TIMEOUT\), and the cache/,
+    );
+    const blobs = join(cacheDir, 'models--acme--stalls', 'blobs');
+    const left = existsSync(blobs) ? readdirSync(blobs) : [];
+    expect(left.filter((name) => name.endsWith('.incomplete'))).toEqual([]);
+  });
+
+  it('serves a complete cached copy when the Hub goes silent', async () => {
+    const revisions = { main: MAIN };
+    hub.repos.set('acme/quiet-later', { files: spamRepoFiles(), revisions });
+    expect(await startUp('acme/quiet-later')).toBe('served');
+    hub.repos.set('acme/quiet-later', { files: spamRepoFiles(), revisions, silent: 'metadata' });
+    expect(await startUp('acme/quiet-later', { HF_HUB_ETAG_TIMEOUT: '0.5' })).toBe('served');
   });
 
   it('says so offline when nothing is cached', async () => {

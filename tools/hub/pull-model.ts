@@ -27,6 +27,8 @@ export async function pullModel(config: AppConfig, request: PullRequest): Promis
     token: config.HF_TOKEN,
     cacheDir: hubCacheDir(config),
     offline: config.HF_HUB_OFFLINE,
+    metadataTimeoutS: config.HF_HUB_ETAG_TIMEOUT,
+    downloadTimeoutS: config.HF_HUB_DOWNLOAD_TIMEOUT,
   }).pull(request.ref, request.dtype);
   const modelsDir = resolve(config.MODELS_DIR);
   const target = join(modelsDir, request.ref.name);

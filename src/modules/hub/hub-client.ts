@@ -3,10 +3,14 @@ import type { HubModelRef } from '../../config';
 import type { HubFile } from './hub-files';
 import { HubModelError, HubUnreachableError } from './hub.errors';
 
-/** Where the Hub is and who asks: HF_ENDPOINT and HF_TOKEN. */
+/** Where the Hub is, who asks, and how long a silence may last before it counts as down. */
 export interface HubConnection {
   readonly endpoint: string;
   readonly token?: string;
+  /** HF_HUB_ETAG_TIMEOUT, in seconds: metadata requests (revision, file list). */
+  readonly metadataTimeoutS: number;
+  /** HF_HUB_DOWNLOAD_TIMEOUT, in seconds: file downloads, between any two bytes. */
+  readonly downloadTimeoutS: number;
 }
 
 /** The `[name=]org/repo@revision` a message names, as MODEL_ID spells it. */
@@ -23,22 +27,78 @@ export function refLabel(ref: Pick<HubModelRef, 'repo' | 'revision'>): string {
 export class HubClient {
   private readonly errorCodes = new Map<string, string>();
 
-  constructor(private readonly connection: HubConnection) {}
+  private readonly metadataFetch: typeof fetch;
+  private readonly downloadFetch: typeof fetch;
 
-  private readonly fetch = async (
-    input: string | URL | Request,
-    init?: RequestInit,
-  ): Promise<Response> => {
-    const response = await fetch(input, init);
-    if (!response.ok) this.errorCodes.set(response.url, response.headers.get('X-Error-Code') ?? '');
-    return response;
-  };
+  constructor(private readonly connection: HubConnection) {
+    this.metadataFetch = this.fetchWithin(connection.metadataTimeoutS, 'HF_HUB_ETAG_TIMEOUT');
+    this.downloadFetch = this.fetchWithin(connection.downloadTimeoutS, 'HF_HUB_DOWNLOAD_TIMEOUT');
+  }
 
-  private get params() {
+  /**
+   * Node's fetch waits for ever on a Hub that accepted the connection and went silent, which
+   * would hold start-up with no word. So each request gets a timer, restarted by the answer's
+   * headers and by every chunk of its body, that aborts it after `seconds` of silence with a
+   * HubUnreachableError: wherever that surfaces (the request, or a download's stream), the
+   * Hub counts as unreachable and a complete cached copy serves (HubSnapshots.pull).
+   */
+  private fetchWithin(seconds: number, variable: string): typeof fetch {
+    return async (input, init) => {
+      const controller = new AbortController();
+      const silence = new HubUnreachableError(
+        `${this.connection.endpoint} did not answer for ${seconds} s (${variable})`,
+      );
+      // Unref'd: a body nobody reads any more must not keep the process up.
+      const start = (): NodeJS.Timeout =>
+        setTimeout(() => controller.abort(silence), seconds * 1000).unref();
+      let timer = start();
+      const restart = (): void => {
+        clearTimeout(timer);
+        timer = start();
+      };
+      const signal =
+        init?.signal == null
+          ? controller.signal
+          : AbortSignal.any([init.signal, controller.signal]);
+      let response: Response;
+      try {
+        response = await fetch(input, { ...init, signal });
+      } catch (error) {
+        clearTimeout(timer);
+        throw controller.signal.aborted ? silence : error;
+      }
+      if (!response.ok)
+        this.errorCodes.set(response.url, response.headers.get('X-Error-Code') ?? '');
+      if (response.body === null) {
+        clearTimeout(timer);
+        return response;
+      }
+      restart();
+      const watched = response.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, stream) {
+            restart();
+            stream.enqueue(chunk);
+          },
+          flush: () => clearTimeout(timer),
+        }),
+      );
+      const timed = new Response(watched, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+      // The client reads the final URL (redirects) of an answer; a new Response has none.
+      Object.defineProperty(timed, 'url', { value: response.url });
+      return timed;
+    };
+  }
+
+  private params(fetch: typeof globalThis.fetch) {
     return {
       hubUrl: this.connection.endpoint,
       accessToken: this.connection.token,
-      fetch: this.fetch,
+      fetch,
     };
   }
 
@@ -46,7 +106,7 @@ export class HubClient {
   async resolveCommit(ref: HubModelRef): Promise<string> {
     const info = await this.call(ref, () =>
       modelInfo({
-        ...this.params,
+        ...this.params(this.metadataFetch),
         name: ref.repo,
         revision: ref.revision,
         additionalFields: ['sha'],
@@ -60,7 +120,7 @@ export class HubClient {
     return this.call(ref, async () => {
       const files: HubFile[] = [];
       for await (const entry of listFiles({
-        ...this.params,
+        ...this.params(this.metadataFetch),
         repo: { type: 'model', name: ref.repo },
         revision: commit,
         recursive: true,
@@ -85,7 +145,7 @@ export class HubClient {
   ): Promise<ReadableStream<Uint8Array>> {
     const blob = await this.call(ref, () =>
       downloadFile({
-        ...this.params,
+        ...this.params(this.downloadFetch),
         repo: { type: 'model', name: ref.repo },
         revision: commit,
         path,
@@ -108,6 +168,7 @@ export class HubClient {
   }
 
   private explain(ref: HubModelRef, error: unknown): Error {
+    if (error instanceof HubUnreachableError) return error;
     if (!(error instanceof HubApiError)) {
       // Node's fetch fails with a TypeError whose cause names the socket error. Checked by
       // shape: it comes from Node's realm, where this module's Error may not be its class.

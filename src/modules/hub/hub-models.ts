@@ -34,6 +34,8 @@ export class HubModels {
       token: this.config.HF_TOKEN,
       cacheDir: hubCacheDir(this.config),
       offline: this.config.HF_HUB_OFFLINE,
+      metadataTimeoutS: this.config.HF_HUB_ETAG_TIMEOUT,
+      downloadTimeoutS: this.config.HF_HUB_DOWNLOAD_TIMEOUT,
     });
     const dtypes = this.config.MODEL_DTYPE;
     const folders: HubModelFolder[] = [];
