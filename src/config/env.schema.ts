@@ -81,9 +81,12 @@ export const envSchema = z
     HF_TOKEN: optionalString.pipe(
       z.string().startsWith('hf_', 'must be a Hugging Face token (hf_...)').optional(),
     ),
-    // Unset: ~/.cache/huggingface. The cache is HF_HUB_CACHE, else $HF_HOME/hub.
+    // Unset: $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface. The cache is HF_HUB_CACHE,
+    // else $HF_HOME/hub.
     HF_HOME: optionalString,
     HF_HUB_CACHE: optionalString,
+    // Where huggingface_hub puts its cache when HF_HOME is unset ($XDG_CACHE_HOME/huggingface).
+    XDG_CACHE_HOME: optionalString,
     // Only the cache, no network (as in huggingface_hub): a model not cached fails start-up.
     HF_HUB_OFFLINE: boolean.default(false),
     // Seconds a Hub request may go without an answer or a byte (huggingface_hub's names and

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptDownloadError, hubCacheDir, HubRepoCache } from './hub-cache';
 import type { HubFile } from './hub-files';
@@ -61,7 +61,14 @@ describe(HubRepoCache.name, () => {
   });
 
   it('resolves the cache folder as huggingface_hub does', () => {
-    expect(hubCacheDir({ HF_HUB_CACHE: '/c', HF_HOME: '/h' })).toBe('/c');
-    expect(hubCacheDir({ HF_HUB_CACHE: undefined, HF_HOME: '/h' })).toBe('/h/hub');
+    const none = { HF_HUB_CACHE: undefined, HF_HOME: undefined, XDG_CACHE_HOME: undefined };
+    expect(hubCacheDir({ ...none, HF_HUB_CACHE: '/c', HF_HOME: '/h', XDG_CACHE_HOME: '/x' })).toBe(
+      '/c',
+    );
+    expect(hubCacheDir({ ...none, HF_HOME: '/h', XDG_CACHE_HOME: '/x' })).toBe('/h/hub');
+    expect(hubCacheDir({ ...none, XDG_CACHE_HOME: '/x' })).toBe('/x/huggingface/hub');
+    expect(hubCacheDir(none)).toBe(join(homedir(), '.cache', 'huggingface', 'hub'));
+    expect(hubCacheDir({ ...none, HF_HOME: '~/hf' })).toBe(join(homedir(), 'hf', 'hub'));
+    expect(hubCacheDir({ ...none, HF_HUB_CACHE: '~' })).toBe(homedir());
   });
 });

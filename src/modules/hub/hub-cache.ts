@@ -25,12 +25,24 @@ const COMMIT = /^[0-9a-f]{40}$/;
 
 /**
  * The cache folder, resolved as huggingface_hub resolves it (HF_HUB_CACHE, else $HF_HOME/hub,
- * else ~/.cache/huggingface/hub), so Python and transformers.js find what Sift fetched.
+ * else $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub, each with a leading `~`
+ * expanded), so Python and transformers.js find what Sift fetched.
  */
-export function hubCacheDir(config: Pick<AppConfig, 'HF_HOME' | 'HF_HUB_CACHE'>): string {
-  return (
-    config.HF_HUB_CACHE ?? join(config.HF_HOME ?? join(homedir(), '.cache', 'huggingface'), 'hub')
-  );
+export function hubCacheDir(
+  config: Pick<AppConfig, 'HF_HOME' | 'HF_HUB_CACHE' | 'XDG_CACHE_HOME'>,
+): string {
+  if (config.HF_HUB_CACHE !== undefined) return expandHome(config.HF_HUB_CACHE);
+  if (config.HF_HOME !== undefined) return join(expandHome(config.HF_HOME), 'hub');
+  const cache =
+    config.XDG_CACHE_HOME === undefined
+      ? join(homedir(), '.cache')
+      : expandHome(config.XDG_CACHE_HOME);
+  return join(cache, 'huggingface', 'hub');
+}
+
+/** `~` and `~/…` as Python's os.path.expanduser reads them; a value from a .env file is not shell-expanded. */
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }
 
 /** What a file's bytes hash to: git's blob id (sha1 over a header) and the plain sha256. */
