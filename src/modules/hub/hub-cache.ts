@@ -40,7 +40,10 @@ export function hubCacheDir(
   return join(cache, 'huggingface', 'hub');
 }
 
-/** `~` and `~/…` as Python's os.path.expanduser reads them; a value from a .env file is not shell-expanded. */
+/**
+ * `~` and `~/…` as Python's os.path.expanduser reads them: a value from a .env file or a
+ * Kubernetes manifest reaches Sift without a shell to expand it.
+ */
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }

@@ -18,9 +18,8 @@ import { TracingService } from './tracing.service';
  * `tracestate`. No instrumentation package fits (@fastify/otel targets the SDK 2 API through
  * @opentelemetry/instrumentation and patches Fastify at require time; none supports Nest 12),
  * so hooks do it: onRequest starts the span, onResponse (or onRequestAbort, for a client that
- * left) ends it. No async
- * context is entered: the span is kept with the request (request-trace.ts), and each step
- * that makes a span takes it from there as its parent.
+ * left) ends it. No async context is entered: the span is kept with the request
+ * (request-trace.ts), and each step that makes a span takes it from there as its parent.
  */
 export function traceRequests(
   fastify: FastifyInstance,
